@@ -1,0 +1,3 @@
+"""Neighbourhood Pledge Portal."""
+
+__version__ = "0.1.0"

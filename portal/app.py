@@ -1,0 +1,86 @@
+"""The application factory. Nothing is built at import time: engine, templates and the lookup index
+belong to the app that `create_app` returns."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from portal import migrate, paths
+from portal.db import make_engine, make_sessionmaker
+from portal.middleware import SecurityHeadersMiddleware
+from portal.routes import about, home, teams
+from portal.services.geo import GeoIndex
+from portal.settings import Settings
+from portal.templating import make_templates, respond
+
+log = logging.getLogger("portal")
+
+
+class NotMigrated(RuntimeError):
+    pass
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        current, head = migrate.current_revision(engine), migrate.head_revision()
+        if current != head:
+            raise NotMigrated(f"the database is at revision {current}, not {head}: run `python -m portal setup`")
+        app.state.geo = GeoIndex.load(engine)
+        if not app.state.geo.ready:
+            log.warning("no ward boundaries are loaded: run `python -m portal setup`")
+        yield
+        engine.dispose()
+
+    app = Starlette(
+        routes=[
+            *home.routes,
+            Mount("/teams", routes=teams.routes, name="teams"),
+            Mount("/about", routes=about.routes, name="about"),
+            Mount("/static", app=StaticFiles(directory=paths.STATIC), name="static"),
+        ],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(GZipMiddleware, minimum_size=800),
+        ],
+        exception_handlers={HTTPException: http_error, 500: server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    app.state.templates = make_templates()
+    return app
+
+
+TITLES = {400: "Bad request", 404: "Page not found", 405: "Method not allowed"}
+
+
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    title = TITLES.get(exc.status_code, "Something went wrong")
+    detail = exc.detail if exc.detail and exc.detail != title else ""
+    if exc.status_code == 404 and not detail:
+        detail = "If you typed the web address, check it is correct. If you pasted it, check you copied all of it."
+    context = {"status": exc.status_code, "title": title, "message": detail}
+    return respond(request, "errors/error.html", context, status_code=exc.status_code, headers=exc.headers)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    context = {"status": 500, "title": "Sorry, there is a problem with the service",
+               "message": "Try again later. Nothing you sent has been lost."}
+    return respond(request, "errors/error.html", context, status_code=500)

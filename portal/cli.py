@@ -1,0 +1,143 @@
+"""`python -m portal COMMAND`: setup, migrations, importers, lookups and the server."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from portal import migrate
+from portal.db import make_engine, make_sessionmaker, session_scope
+from portal.importers.common import ImportFailed
+from portal.settings import Settings, SettingsError
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {}
+
+
+def command(name: str):
+    def register(fn):
+        COMMANDS[name] = fn
+        return fn
+    return register
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m portal", description="Neighbourhood Pledge Portal")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("setup", help="migrate the database and load the bundled data if not yet loaded")
+    p = sub.add_parser("migrate", help="upgrade (or downgrade) the database schema")
+    p.add_argument("--revision", default="head", help="target revision (default: head)")
+    p.add_argument("--downgrade", action="store_true", help="downgrade to --revision instead")
+    sub.add_parser("init-db", help="create or upgrade the schema (same as migrate)")
+
+    p = sub.add_parser("import-boundaries", help="import ward or borough boundaries (GeoJSON or shapefile)")
+    p.add_argument("path", type=Path)
+    p.add_argument("--level", choices=["ward", "borough"], default="ward")
+    p.add_argument("--generation", type=int, default=2024, help="ward boundary generation (2024 current, 2018 legacy)")
+    p.add_argument("--dry-run", action="store_true", help="check the file and report, store nothing")
+
+    p = sub.add_parser("import-postcodes", help="import Code-Point Open postcodes and assign current wards")
+    p.add_argument("path", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="check the file and report, store nothing")
+
+    p = sub.add_parser("locate", help="print the ward and team for a postcode or 'lat,lng' as JSON")
+    p.add_argument("query", help="a postcode (full or partial) or 'lat,lng'")
+
+    p = sub.add_parser("serve", help="run the web server (uvicorn)")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int)
+    p.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"Settings error: {error}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[args.command](args, settings)
+    except ImportFailed as error:
+        print(str(error), file=sys.stderr)
+        return 1
+
+
+@command("migrate")
+def _migrate(args, settings: Settings) -> int:
+    engine = make_engine(settings.database_url)
+    if args.downgrade:
+        migrate.downgrade(engine, args.revision)
+    else:
+        migrate.upgrade(engine, args.revision)
+    print(f"database at revision {migrate.current_revision(engine)}")
+    return 0
+
+
+COMMANDS["init-db"] = _migrate
+
+
+@command("setup")
+def _setup(args, settings: Settings) -> int:
+    from portal.bundled import load_bundled
+
+    started = time.perf_counter()
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    reports = load_bundled(engine, echo=lambda text: print(text, flush=True))
+    took = time.perf_counter() - started
+    print(f"setup: {len(reports)} data set(s) loaded in {took:.1f} s" if reports else "setup: data already loaded")
+    return 0
+
+
+@command("import-boundaries")
+def _import_boundaries(args, settings: Settings) -> int:
+    from portal.importers.boundaries import import_boundaries
+
+    return _run_import(settings, lambda s: import_boundaries(
+        s, args.path, level=args.level, generation=args.generation, dry_run=args.dry_run))
+
+
+@command("import-postcodes")
+def _import_postcodes(args, settings: Settings) -> int:
+    from portal.importers.postcodes import import_postcodes
+
+    return _run_import(settings, lambda s: import_postcodes(s, args.path, dry_run=args.dry_run))
+
+
+def _run_import(settings: Settings, run) -> int:
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    with session_scope(make_sessionmaker(engine)) as session:
+        report = run(session)
+    print(report.summary())
+    return 0
+
+
+@command("locate")
+def _locate(args, settings: Settings) -> int:
+    from portal.services.geo import GeoIndex
+
+    result = GeoIndex.load(make_engine(settings.database_url)).locate(args.query)
+    print(json.dumps(result.as_dict(), indent=2))
+    if not result.found:
+        print(result.message, file=sys.stderr)
+    return result.exit_code
+
+
+@command("serve")
+def _serve(args, settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "portal.app:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
+        workers=args.workers or settings.workers, log_level=settings.log_level, reload=args.reload,
+        proxy_headers=True, server_header=False,
+    )
+    return 0

@@ -1,0 +1,101 @@
+"""Settings come from the environment (or a `.env` file in the project root).
+
+Every setting is declared once in `SETTINGS` below; `.env.example` and the README list the same names and a
+test keeps the three in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from starlette.config import Config
+
+from portal import paths
+
+DEV_SECRET = "dev-only-insecure-secret-change-me"  # noqa: S105 - refused outside development, see validate()
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENVIRONMENT", "development", "development or production; production refuses the dev secret"),
+    Setting("DATABASE_URL", "", "SQLAlchemy URL; empty means SQLite at var/portal.sqlite3"),
+    Setting("SECRET_KEY", DEV_SECRET, "signs cookies and tokens; must be set in production"),
+    Setting("HOST", "127.0.0.1", "address `python -m portal serve` binds to"),
+    Setting("PORT", "8000", "port `python -m portal serve` listens on"),
+    Setting("WORKERS", "1", "uvicorn worker processes for `python -m portal serve`"),
+    Setting("VAR_DIR", "", "writable folder for the SQLite database and search index; empty means var/"),
+    Setting("MAP_TILES_URL", "", "Leaflet tile URL template for map backgrounds; empty means no tiles"),
+    Setting("MAP_TILES_ATTRIBUTION", "", "attribution shown with the map tiles"),
+    Setting("LOG_LEVEL", "info", "uvicorn/portal log level"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = ""
+    secret_key: str = DEV_SECRET
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    var_dir: Path = field(default_factory=lambda: paths.VAR)
+    map_tiles_url: str = ""
+    map_tiles_attribution: str = ""
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env_file = paths.ROOT / ".env"
+        config = Config(env_file if env_file.exists() else None, environ=environ or os.environ)
+        raw = {s.name: config(s.name, cast=str, default=s.default) for s in SETTINGS}
+        var_dir = Path(raw["VAR_DIR"]) if raw["VAR_DIR"] else paths.VAR
+        settings = cls(
+            environment=raw["ENVIRONMENT"],
+            database_url=raw["DATABASE_URL"] or sqlite_url(var_dir / "portal.sqlite3"),
+            secret_key=raw["SECRET_KEY"],
+            host=raw["HOST"],
+            port=_int(raw, "PORT"),
+            workers=_int(raw, "WORKERS"),
+            var_dir=var_dir,
+            map_tiles_url=raw["MAP_TILES_URL"],
+            map_tiles_attribution=raw["MAP_TILES_ATTRIBUTION"],
+            log_level=raw["LOG_LEVEL"],
+        )
+        settings.validate()
+        return settings
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+    def validate(self) -> None:
+        if self.environment not in {"development", "production"}:
+            raise SettingsError("ENVIRONMENT must be 'development' or 'production'")
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise SettingsError("SECRET_KEY must be set in production")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _int(raw: dict[str, str], name: str) -> int:
+    try:
+        return int(raw[name])
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw[name]!r}") from None
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
