@@ -39,7 +39,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         current, head = migrate.current_revision(engine), migrate.head_revision()
         if current != head:
-            raise NotMigrated(f"the database is at revision {current}, not {head}: run `python -m portal setup`")
+            raise NotMigrated(
+                f"the database is at revision {current}, not {head}: run `python -m portal setup`"
+            )
         app.state.geo = GeoIndex.load(engine)
         if not app.state.geo.ready:
             log.warning("no ward boundaries are loaded: run `python -m portal setup`")
@@ -74,13 +76,18 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
     title = TITLES.get(exc.status_code, "Something went wrong")
     detail = exc.detail if exc.detail and exc.detail != title else ""
     if exc.status_code == 404 and not detail:
-        detail = "If you typed the web address, check it is correct. If you pasted it, check you copied all of it."
+        detail = (
+            "If you typed the web address, check it is correct. If you pasted it, check you copied all of it."
+        )
     context = {"status": exc.status_code, "title": title, "message": detail}
     return respond(request, "errors/error.html", context, status_code=exc.status_code, headers=exc.headers)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    context = {"status": 500, "title": "Sorry, there is a problem with the service",
-               "message": "Try again later. Nothing you sent has been lost."}
+    context = {
+        "status": 500,
+        "title": "Sorry, there is a problem with the service",
+        "message": "Try again later. Nothing you sent has been lost.",
+    }
     return respond(request, "errors/error.html", context, status_code=500)

@@ -28,14 +28,29 @@ class Bundle:
 
 
 BUNDLES: tuple[Bundle, ...] = (
-    Bundle("boundaries-borough", paths.GEODATA / "london_boroughs.geojson",
-           partial(import_boundaries, level="borough")),
-    Bundle(f"boundaries-ward-{CURRENT_GENERATION}", paths.GEODATA / "london_wards_2024_wgs84.geojson",
-           partial(import_boundaries, level="ward", generation=CURRENT_GENERATION), ("boundaries-borough",)),
-    Bundle(f"boundaries-ward-{LEGACY_GENERATION}", paths.GEODATA / "london_wards_2018_bng" / "London_Ward_27700.shp",
-           partial(import_boundaries, level="ward", generation=LEGACY_GENERATION), ("boundaries-borough",)),
-    Bundle("postcodes", paths.GEODATA / "london_postcodes_codepoint_2014.csv.gz", import_postcodes,
-           (f"boundaries-ward-{CURRENT_GENERATION}",)),
+    Bundle(
+        "boundaries-borough",
+        paths.GEODATA / "london_boroughs.geojson",
+        partial(import_boundaries, level="borough"),
+    ),
+    Bundle(
+        f"boundaries-ward-{CURRENT_GENERATION}",
+        paths.GEODATA / "london_wards_2024_wgs84.geojson",
+        partial(import_boundaries, level="ward", generation=CURRENT_GENERATION),
+        ("boundaries-borough",),
+    ),
+    Bundle(
+        f"boundaries-ward-{LEGACY_GENERATION}",
+        paths.GEODATA / "london_wards_2018_bng" / "London_Ward_27700.shp",
+        partial(import_boundaries, level="ward", generation=LEGACY_GENERATION),
+        ("boundaries-borough",),
+    ),
+    Bundle(
+        "postcodes",
+        paths.GEODATA / "london_postcodes_codepoint_2014.csv.gz",
+        import_postcodes,
+        (f"boundaries-ward-{CURRENT_GENERATION}",),
+    ),
 )
 
 

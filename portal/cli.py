@@ -21,6 +21,7 @@ def command(name: str):
     def register(fn):
         COMMANDS[name] = fn
         return fn
+
     return register
 
 
@@ -37,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-boundaries", help="import ward or borough boundaries (GeoJSON or shapefile)")
     p.add_argument("path", type=Path)
     p.add_argument("--level", choices=["ward", "borough"], default="ward")
-    p.add_argument("--generation", type=int, default=2024, help="ward boundary generation (2024 current, 2018 legacy)")
+    p.add_argument(
+        "--generation", type=int, default=2024, help="ward boundary generation (2024 current, 2018 legacy)"
+    )
     p.add_argument("--dry-run", action="store_true", help="check the file and report, store nothing")
 
     p = sub.add_parser("import-postcodes", help="import Code-Point Open postcodes and assign current wards")
@@ -92,7 +95,11 @@ def _setup(args, settings: Settings) -> int:
     migrate.upgrade(engine)
     reports = load_bundled(engine, echo=lambda text: print(text, flush=True))
     took = time.perf_counter() - started
-    print(f"setup: {len(reports)} data set(s) loaded in {took:.1f} s" if reports else "setup: data already loaded")
+    print(
+        f"setup: {len(reports)} data set(s) loaded in {took:.1f} s"
+        if reports
+        else "setup: data already loaded"
+    )
     return 0
 
 
@@ -100,8 +107,12 @@ def _setup(args, settings: Settings) -> int:
 def _import_boundaries(args, settings: Settings) -> int:
     from portal.importers.boundaries import import_boundaries
 
-    return _run_import(settings, lambda s: import_boundaries(
-        s, args.path, level=args.level, generation=args.generation, dry_run=args.dry_run))
+    return _run_import(
+        settings,
+        lambda s: import_boundaries(
+            s, args.path, level=args.level, generation=args.generation, dry_run=args.dry_run
+        ),
+    )
 
 
 @command("import-postcodes")
@@ -136,8 +147,14 @@ def _serve(args, settings: Settings) -> int:
     import uvicorn
 
     uvicorn.run(
-        "portal.app:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-        workers=args.workers or settings.workers, log_level=settings.log_level, reload=args.reload,
-        proxy_headers=True, server_header=False,
+        "portal.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.workers,
+        log_level=settings.log_level,
+        reload=args.reload,
+        proxy_headers=True,
+        server_header=False,
     )
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
@@ -19,7 +19,15 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return Jinja2Templates(env=env)
+    templates = Jinja2Templates(env=env)
+    env.globals["url_for"] = url_path  # links are site-relative paths, never built from the Host header
+    return templates
+
+
+@pass_context
+def url_path(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    request: Request = context["request"]
+    return request.scope.get("root_path", "") + str(request.app.url_path_for(name, **path_params))
 
 
 def wants_json(request: Request) -> bool:
@@ -30,7 +38,10 @@ def wants_json(request: Request) -> bool:
 
 
 def respond(
-    request: Request, template: str, context: dict[str, Any], status_code: int = 200,
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
     if wants_json(request):

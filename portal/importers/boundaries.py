@@ -71,6 +71,8 @@ def read_areas(path: Path, level: str) -> list[Area]:
         frame = gpd.read_file(path)
     except Exception as error:  # pyogrio raises several types for unreadable files
         raise ImportFailed(path, [f"not a readable GeoJSON file or shapefile ({error})"]) from None
+    if len(frame) == 0:
+        raise ImportFailed(path, ["the file has no features"])
     if frame.crs is None:
         raise ImportFailed(path, ["the file has no coordinate reference system, so it cannot be placed"])
     columns = _find_columns(path, frame.columns, level)
@@ -120,13 +122,15 @@ def read_areas(path: Path, level: str) -> list[Area]:
         )
     if problems:
         raise ImportFailed(path, problems)
-    if not areas:
-        raise ImportFailed(path, ["the file has no features"])
     return areas
 
 
 def import_boundaries(
-    session: Session, path: Path, *, level: str = "ward", generation: int = CURRENT_GENERATION,
+    session: Session,
+    path: Path,
+    *,
+    level: str = "ward",
+    generation: int = CURRENT_GENERATION,
     dry_run: bool = False,
 ) -> ImportReport:
     dataset = f"boundaries-{level}" + (f"-{generation}" if level == "ward" else "")
@@ -139,16 +143,29 @@ def import_boundaries(
         _store_boroughs(session, areas)
     else:
         _store_wards(session, areas, generation, report)
-    session.add(DataLoad(dataset=dataset, source=path.name, sha256=sha256_of(path), rows_read=report.rows_read,
-                         rows_stored=report.rows_stored, rows_rejected=report.rows_rejected))
+    session.add(
+        DataLoad(
+            dataset=dataset,
+            source=path.name,
+            sha256=sha256_of(path),
+            rows_read=report.rows_read,
+            rows_stored=report.rows_stored,
+            rows_rejected=report.rows_rejected,
+        )
+    )
     session.flush()
     return report
 
 
 def _store_boroughs(session: Session, areas: list[Area]) -> None:
     rows = [
-        {"code": a.code, "name": a.name, "force_id": force_for(a.code), "geometry": shapely.to_wkb(a.geometry),
-         "display_geojson": shapely.to_geojson(a.display)}
+        {
+            "code": a.code,
+            "name": a.name,
+            "force_id": force_for(a.code),
+            "geometry": shapely.to_wkb(a.geometry),
+            "display_geojson": shapely.to_geojson(a.display),
+        }
         for a in areas
     ]
     upsert(session, Borough.__table__, rows, ["code"])
@@ -158,18 +175,30 @@ def _store_wards(session: Session, areas: list[Area], generation: int, report: I
     known = set(session.scalars(select(Borough.code)))
     new_boroughs = {a.borough_code: a.borough_name for a in areas if a.borough_code not in known}
     if new_boroughs:
-        upsert(session, Borough.__table__,
-               [{"code": c, "name": n, "force_id": force_for(c)} for c, n in new_boroughs.items()], ["code"])
+        upsert(
+            session,
+            Borough.__table__,
+            [{"code": c, "name": n, "force_id": force_for(c)} for c, n in new_boroughs.items()],
+            ["code"],
+        )
         report.notes.append(f"boroughs created from the ward file: {len(new_boroughs)}")
     rows = []
     for a in areas:
         centre = a.geometry.representative_point()  # always inside, unlike the centroid
-        rows.append({
-            "generation": generation, "code": a.code, "name": a.name, "borough_code": a.borough_code,
-            "force_id": force_for(a.borough_code), "geometry": shapely.to_wkb(a.geometry),
-            "display_geojson": shapely.to_geojson(a.display), "centroid_lat": round(centre.y, 6),
-            "centroid_lng": round(centre.x, 6), "area_m2": round(a.area_m2, 1),
-        })
+        rows.append(
+            {
+                "generation": generation,
+                "code": a.code,
+                "name": a.name,
+                "borough_code": a.borough_code,
+                "force_id": force_for(a.borough_code),
+                "geometry": shapely.to_wkb(a.geometry),
+                "display_geojson": shapely.to_geojson(a.display),
+                "centroid_lat": round(centre.y, 6),
+                "centroid_lng": round(centre.x, 6),
+                "area_m2": round(a.area_m2, 1),
+            }
+        )
     upsert(session, Ward.__table__, rows, ["generation", "code"])
     city = sum(1 for a in areas if force_for(a.borough_code) == CITY)
     if city:
@@ -181,14 +210,18 @@ def _store_wards(session: Session, areas: list[Area], generation: int, report: I
 def _ensure_teams(session: Session, generation: int) -> int:
     """One team per Met ward of the generation; existing teams keep their (possibly edited) name."""
     wards = session.execute(
-        select(Ward.id, Ward.code, Ward.name, Ward.borough_code)
-        .where(Ward.generation == generation, Ward.force_id == MET)
+        select(Ward.id, Ward.code, Ward.name, Ward.borough_code).where(
+            Ward.generation == generation, Ward.force_id == MET
+        )
     ).all()
     existing = set(session.scalars(select(Team.id)))
     for ward_id, code, name, borough_code in wards:
         if code in existing:
-            session.execute(Team.__table__.update().where(Team.id == code)
-                            .values(ward_id=ward_id, borough_code=borough_code))
+            session.execute(
+                Team.__table__.update()
+                .where(Team.id == code)
+                .values(ward_id=ward_id, borough_code=borough_code)
+            )
         else:
             session.add(Team(id=code, ward_id=ward_id, name=name, borough_code=borough_code, force_id=MET))
     session.flush()
@@ -201,7 +234,8 @@ def _find_columns(path: Path, columns, level: str) -> dict[str, str]:
     for role, patterns in FIELDS[level].items():
         match = next((c for p in patterns for c in columns if re.fullmatch(p, c, re.IGNORECASE)), None)
         if match is None:
-            missing.append(f"no {role.replace('_', ' ')} column (expected one of {', '.join(patterns)})")
+            names = ", ".join(p.replace(r"\d\d", "nn") for p in patterns)
+            missing.append(f"no {role.replace('_', ' ')} column (expected one of {names})")
         else:
             found[role] = match
     if missing:

@@ -22,8 +22,16 @@ from portal.importers.common import ImportFailed, ImportReport, sha256_of, upser
 from portal.models import CURRENT_GENERATION, DataLoad, Postcode, Ward
 from portal.services.postcode import normalise
 
-COLUMNS = ["postcode", "pqi", "easting", "northing", "latitude", "longitude", "district_code_2014",
-           "ward_code_2014"]
+COLUMNS = [
+    "postcode",
+    "pqi",
+    "easting",
+    "northing",
+    "latitude",
+    "longitude",
+    "district_code_2014",
+    "ward_code_2014",
+]
 NEAREST_WITHIN_M = 1000.0
 NO_POSITION_PQI = 60  # Code-Point PQI 60 and 90: no usable coordinates for the unit
 UK_LAT = (49.0, 61.5)
@@ -40,8 +48,9 @@ def read_postcodes(path: Path) -> tuple[pd.DataFrame, ImportReport]:
         raise ImportFailed(path, [f"not a readable CSV file ({error})"]) from None
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise ImportFailed(path, [f"line 1: the header has no column {', '.join(missing)} "
-                                  f"(expected {', '.join(COLUMNS)})"])
+        raise ImportFailed(
+            path, [f"line 1: the header has no column {', '.join(missing)} (expected {', '.join(COLUMNS)})"]
+        )
     report.rows_read = len(frame)
     line = pd.Series(np.arange(len(frame)) + 2, index=frame.index)  # header is line 1
     problems: list[tuple[int, str]] = []
@@ -50,8 +59,13 @@ def read_postcodes(path: Path) -> tuple[pd.DataFrame, ImportReport]:
     for i in frame.index[frame["postcode_norm"].isna()]:
         problems.append((line[i], f"{frame.at[i, 'postcode']!r} is not a full UK postcode"))
     numbers = {}
-    for column, kind in [("pqi", "Int64"), ("easting", "Int64"), ("northing", "Int64"),
-                         ("latitude", "float"), ("longitude", "float")]:
+    for column, kind in [
+        ("pqi", "Int64"),
+        ("easting", "Int64"),
+        ("northing", "Int64"),
+        ("latitude", "float"),
+        ("longitude", "float"),
+    ]:
         parsed = pd.to_numeric(frame[column], errors="coerce")
         bad = parsed.isna() | (kind == "Int64") & (parsed.fillna(0) % 1 != 0)
         for i in frame.index[bad]:
@@ -62,8 +76,13 @@ def read_postcodes(path: Path) -> tuple[pd.DataFrame, ImportReport]:
     outside = ok & ~(frame["latitude"].between(*UK_LAT) & frame["longitude"].between(*UK_LNG))
     outside &= frame["pqi"] < NO_POSITION_PQI
     for i in frame.index[outside]:
-        problems.append((line[i], f"latitude/longitude {frame.at[i, 'latitude']}, "
-                                  f"{frame.at[i, 'longitude']} is not in the United Kingdom"))
+        problems.append(
+            (
+                line[i],
+                f"latitude/longitude {frame.at[i, 'latitude']}, "
+                f"{frame.at[i, 'longitude']} is not in the United Kingdom",
+            )
+        )
     duplicated = frame["postcode_norm"].notna() & frame["postcode_norm"].duplicated(keep="first")
     for i in frame.index[duplicated]:
         problems.append((line[i], f"{frame.at[i, 'postcode_norm']} appears more than once"))
@@ -83,9 +102,12 @@ def assign_wards(session: Session, frame: pd.DataFrame) -> tuple[pd.Series, pd.S
         select(Ward.code, Ward.geometry).where(Ward.generation == CURRENT_GENERATION)
     ).all()
     if not rows:
-        raise ImportFailed("postcodes", [f"no {CURRENT_GENERATION} wards are loaded: run import-boundaries first"])
-    wards = gpd.GeoDataFrame({"ward_code": [r[0] for r in rows]},
-                             geometry=shapely.from_wkb([r[1] for r in rows]), crs=WGS84)
+        raise ImportFailed(
+            "postcodes", [f"no {CURRENT_GENERATION} wards are loaded: run import-boundaries first"]
+        )
+    wards = gpd.GeoDataFrame(
+        {"ward_code": [r[0] for r in rows]}, geometry=shapely.from_wkb([r[1] for r in rows]), crs=WGS84
+    )
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(frame["longitude"], frame["latitude"]), crs=WGS84)
 
     inside = gpd.sjoin(points, wards, predicate="within", how="inner")
@@ -97,8 +119,13 @@ def assign_wards(session: Session, frame: pd.DataFrame) -> tuple[pd.Series, pd.S
 
     rest = code.isna()
     if rest.any():
-        near = gpd.sjoin_nearest(points[rest].to_crs(BNG), wards.to_crs(BNG), how="inner",
-                                 max_distance=NEAREST_WITHIN_M, distance_col="distance")
+        near = gpd.sjoin_nearest(
+            points[rest].to_crs(BNG),
+            wards.to_crs(BNG),
+            how="inner",
+            max_distance=NEAREST_WITHIN_M,
+            distance_col="distance",
+        )
         near = near[~near.index.duplicated(keep="first")]
         code[near.index] = near["ward_code"]
         distance[near.index] = near["distance"].round(1)
@@ -117,14 +144,29 @@ def import_postcodes(session: Session, path: Path, *, dry_run: bool = False) -> 
     report.notes.append(f"no ward within 1 km (stored without a ward): {unplaced:,}")
     rows = [
         {
-            "postcode": pc, "outcode": pc.split(" ")[0], "pqi": int(pqi), "easting": int(e), "northing": int(n),
-            "latitude": float(lat), "longitude": float(lng), "district_code": district,
-            "legacy_ward_code": legacy or None, "ward_code": ward if isinstance(ward, str) else None,
+            "postcode": pc,
+            "outcode": pc.split(" ")[0],
+            "pqi": int(pqi),
+            "easting": int(e),
+            "northing": int(n),
+            "latitude": float(lat),
+            "longitude": float(lng),
+            "district_code": district,
+            "legacy_ward_code": legacy or None,
+            "ward_code": ward if isinstance(ward, str) else None,
             "ward_distance_m": None if np.isnan(dist) else float(dist),
         }
         for pc, pqi, e, n, lat, lng, district, legacy, ward, dist in zip(
-            frame["postcode_norm"], frame["pqi"], frame["easting"], frame["northing"], frame["latitude"],
-            frame["longitude"], frame["district_code_2014"], frame["ward_code_2014"], code, distance,
+            frame["postcode_norm"],
+            frame["pqi"],
+            frame["easting"],
+            frame["northing"],
+            frame["latitude"],
+            frame["longitude"],
+            frame["district_code_2014"],
+            frame["ward_code_2014"],
+            code,
+            distance,
             strict=True,
         )
     ]
@@ -132,8 +174,15 @@ def import_postcodes(session: Session, path: Path, *, dry_run: bool = False) -> 
     if dry_run:
         return report
     upsert(session, Postcode.__table__, rows, ["postcode"], progress="storing postcodes")
-    session.add(DataLoad(dataset="postcodes", source=path.name, sha256=sha256_of(path),
-                         rows_read=report.rows_read, rows_stored=report.rows_stored,
-                         rows_rejected=report.rows_rejected))
+    session.add(
+        DataLoad(
+            dataset="postcodes",
+            source=path.name,
+            sha256=sha256_of(path),
+            rows_read=report.rows_read,
+            rows_stored=report.rows_stored,
+            rows_rejected=report.rows_rejected,
+        )
+    )
     session.flush()
     return report

@@ -16,8 +16,14 @@ def list_data_loads(session: Session) -> list[dict[str, Any]]:
     for load in session.scalars(select(DataLoad).order_by(DataLoad.loaded_at)):
         loads[load.dataset] = load
     return [
-        {"dataset": d.dataset, "source": d.source, "rows": d.rows_stored, "rejected": d.rows_rejected,
-         "loaded_at": d.loaded_at.isoformat(), "sha256": d.sha256}
+        {
+            "dataset": d.dataset,
+            "source": d.source,
+            "rows": d.rows_stored,
+            "rejected": d.rows_rejected,
+            "loaded_at": d.loaded_at.isoformat(),
+            "sha256": d.sha256,
+        }
         for d in sorted(loads.values(), key=lambda d: d.dataset)
     ]
 

@@ -21,10 +21,12 @@ async def find(request: Request) -> Response:
     geo: GeoIndex = request.app.state.geo
     result = _lookup(geo, request)
     if result.kind == "ward" and not wants_json(request):
-        return RedirectResponse(request.url_for("teams:team", code=result.ward.code), status_code=303)
+        return RedirectResponse(
+            request.app.url_path_for("teams:team", code=result.ward.code), status_code=303
+        )
     context = result.as_dict()
     if result.ward and result.ward.has_met_team:
-        context["team_url"] = str(request.url_for("teams:team", code=result.ward.code))
+        context["team_url"] = request.app.url_path_for("teams:team", code=result.ward.code)
     if result.kind == "invalid":
         context["errors"] = {"q": result.message}
         return respond(request, "home/index.html", context, status_code=400)
@@ -37,7 +39,9 @@ def _lookup(geo: GeoIndex, request: Request) -> LookupResult:
         try:
             return geo.lookup_point(float(params.get("lat", "")), float(params.get("lng", "")))
         except ValueError:
-            return LookupResult("invalid", f"{params.get('lat', '')},{params.get('lng', '')}", LOCATION_INVALID)
+            return LookupResult(
+                "invalid", f"{params.get('lat', '')},{params.get('lng', '')}", LOCATION_INVALID
+            )
     return geo.locate(params.get("q", "")[:200])
 
 

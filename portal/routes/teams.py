@@ -21,11 +21,16 @@ def team(request: Request) -> Response:
         geo: GeoIndex = request.app.state.geo
         ward = geo.ward(code)
         if ward is not None and not ward.has_met_team:
-            raise HTTPException(404, f"{ward.name} is in the City of London, which is policed by the City of "
-                                     "London Police, not by a Metropolitan Police Safer Neighbourhood Team.")
+            raise HTTPException(
+                404,
+                f"{ward.name} is in the City of London, which is policed by the City of "
+                "London Police, not by a Metropolitan Police Safer Neighbourhood Team.",
+            )
         raise HTTPException(404, f"There is no Safer Neighbourhood Team with the code {code[:20]}.")
-    context["links"] = {"self": str(request.url_for("teams:team", code=code)),
-                        "json": str(request.url_for("teams:team_json", code=code))}
+    context["links"] = {
+        "self": request.app.url_path_for("teams:team", code=code),
+        "json": request.app.url_path_for("teams:team_json", code=code),
+    }
     return respond(request, "teams/team.html", context)
 
 

@@ -41,7 +41,9 @@ class WardInfo:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "code": self.code, "name": self.name, "borough": {"code": self.borough_code, "name": self.borough_name},
+            "code": self.code,
+            "name": self.name,
+            "borough": {"code": self.borough_code, "name": self.borough_name},
             "force": {"id": self.force_id, "name": self.force_name, "url": self.force_url},
             "team": self.code if self.has_met_team else None,
         }
@@ -109,10 +111,20 @@ class GeoIndex:
     def load(cls, engine: Engine) -> GeoIndex:
         with engine.connect() as conn:
             rows = conn.execute(
-                select(Ward.code, Ward.name, Ward.borough_code, Borough.name, Ward.force_id, Force.name,
-                       Force.url, Ward.geometry)
-                .join(Borough, Borough.code == Ward.borough_code).join(Force, Force.id == Ward.force_id)
-                .where(Ward.generation == CURRENT_GENERATION).order_by(Ward.code)
+                select(
+                    Ward.code,
+                    Ward.name,
+                    Ward.borough_code,
+                    Borough.name,
+                    Ward.force_id,
+                    Force.name,
+                    Force.url,
+                    Ward.geometry,
+                )
+                .join(Borough, Borough.code == Ward.borough_code)
+                .join(Force, Force.id == Ward.force_id)
+                .where(Ward.generation == CURRENT_GENERATION)
+                .order_by(Ward.code)
             ).all()
             wards = [WardInfo(*row[:7]) for row in rows]
             polygons = list(shapely.from_wkb([row[7] for row in rows])) if rows else []
@@ -149,21 +161,32 @@ class GeoIndex:
             if parsed.outcode not in self.districts:
                 return _outside(query, parsed.text, postcode=parsed.text)
             return LookupResult(
-                "not_found", query, postcode=parsed.text,
+                "not_found",
+                query,
+                postcode=parsed.text,
                 message=f"We could not find the postcode {parsed.text}. Check it and try again. Postcodes "
                 "created since 2014 are not in our data yet: try a neighbour's postcode instead.",
             )
         ward_index, lat, lng = entry
         if ward_index < 0:
-            return LookupResult("not_found", query, postcode=parsed.text, point=(lat, lng),
-                                message=f"We know {parsed.text} but could not place it in a London ward.")
+            return LookupResult(
+                "not_found",
+                query,
+                postcode=parsed.text,
+                point=(lat, lng),
+                message=f"We know {parsed.text} but could not place it in a London ward.",
+            )
         return self._ward_result(query, self.wards[ward_index], postcode=parsed.text, point=(lat, lng))
 
     def lookup_point(self, lat: float, lng: float, *, query: str | None = None) -> LookupResult:
         query = query if query is not None else f"{lat},{lng}"
         if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-            return LookupResult("invalid", query, "Enter a latitude between -90 and 90 and a longitude "
-                                                  "between -180 and 180, like 51.5014,-0.1419")
+            return LookupResult(
+                "invalid",
+                query,
+                "Enter a latitude between -90 and 90 and a longitude "
+                "between -180 and 180, like 51.5014,-0.1419",
+            )
         hits = self.tree.query(shapely.Point(lng, lat), predicate="intersects")
         if len(hits) == 0:
             return _outside(query, "That place", point=(lat, lng))
@@ -180,13 +203,20 @@ class GeoIndex:
         if not counts:
             if parsed.outcode not in self.districts:
                 return _outside(query, parsed.text, postcode=parsed.text)
-            return LookupResult("not_found", query, postcode=parsed.text,
-                                message=f"We could not find any postcodes starting {parsed.text}.")
+            return LookupResult(
+                "not_found",
+                query,
+                postcode=parsed.text,
+                message=f"We could not find any postcodes starting {parsed.text}.",
+            )
         wards = tuple((self.wards[i], n) for i, n in counts.most_common() if i >= 0)
         return LookupResult(
-            "wards", query, postcode=parsed.text, wards=wards,
-            message=f"Postcodes starting {parsed.text} are in {len(wards)} ward{'s' if len(wards) != 1 else ''}."
-            " Enter your full postcode to find your team.",
+            "wards",
+            query,
+            postcode=parsed.text,
+            wards=wards,
+            message=f"Postcodes starting {parsed.text} are in {_wards(len(wards))}. "
+            "Enter your full postcode to find your team.",
         )
 
     @staticmethod
@@ -194,7 +224,10 @@ class GeoIndex:
         if ward.force_id == CITY:
             place = where.get("postcode") or "That place"
             return LookupResult(
-                "city", query, ward=ward, link=ward.force_url,
+                "city",
+                query,
+                ward=ward,
+                link=ward.force_url,
                 message=f"{place} is in the City of London, which is policed by the City of London Police, "
                 "not the Metropolitan Police.",
                 **where,
@@ -202,9 +235,15 @@ class GeoIndex:
         return LookupResult("ward", query, ward=ward, **where)
 
 
+def _wards(n: int) -> str:
+    return f"{n} ward" if n == 1 else f"{n} wards"
+
+
 def _outside(query: str, place: str, **where: Any) -> LookupResult:
     return LookupResult(
-        "outside", query, link=POLICE_UK_FORCE_FINDER,
+        "outside",
+        query,
+        link=POLICE_UK_FORCE_FINDER,
         message=f"{place} is outside London. This portal covers the Metropolitan Police's Safer "
         "Neighbourhood Teams in London: find your local police force on police.uk.",
         **where,

@@ -84,7 +84,9 @@ def upgrade() -> None:
         sa.Column("centroid_lat", sa.Float(), nullable=False),
         sa.Column("centroid_lng", sa.Float(), nullable=False),
         sa.Column("area_m2", sa.Float(), nullable=False),
-        sa.ForeignKeyConstraint(["borough_code"], ["borough.code"], name=op.f("fk_ward_borough_code_borough")),
+        sa.ForeignKeyConstraint(
+            ["borough_code"], ["borough.code"], name=op.f("fk_ward_borough_code_borough")
+        ),
         sa.ForeignKeyConstraint(["force_id"], ["force.id"], name=op.f("fk_ward_force_id_force")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ward")),
         sa.UniqueConstraint("generation", "code", name="uq_ward_generation_code"),
@@ -100,7 +102,9 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("borough_code", sa.String(length=9), nullable=False),
         sa.Column("force_id", sa.String(length=40), nullable=False),
-        sa.ForeignKeyConstraint(["borough_code"], ["borough.code"], name=op.f("fk_team_borough_code_borough")),
+        sa.ForeignKeyConstraint(
+            ["borough_code"], ["borough.code"], name=op.f("fk_team_borough_code_borough")
+        ),
         sa.ForeignKeyConstraint(["force_id"], ["force.id"], name=op.f("fk_team_force_id_force")),
         sa.ForeignKeyConstraint(["ward_id"], ["ward.id"], name=op.f("fk_team_ward_id_ward")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_team")),

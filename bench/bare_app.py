@@ -1,0 +1,33 @@
+"""The baseline: a bare Starlette app with one fixed route, served by uvicorn with the portal's options.
+
+`python -m bench.bare_app --port N` (see `_serve` in portal/cli.py for the options copied here).
+"""
+
+import argparse
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+
+async def hello(request):
+    return PlainTextResponse("ok")
+
+
+app = Starlette(routes=[Route("/find.json", hello)])
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        workers=1,
+        log_level="warning",
+        proxy_headers=True,
+        server_header=False,
+    )

@@ -1,0 +1,119 @@
+"""Every page renders with its title; errors are pages, never tracebacks; headers on every response."""
+
+import re
+
+import pytest
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from portal.app import create_app
+
+PAGES = [
+    ("/", 200, "Find your Safer Neighbourhood Team"),
+    ("/find?q=RM6", 200, "Wards for RM6"),
+    ("/find?q=EC2V+7HH", 200, "City of London"),
+    ("/find?q=M1+1AE", 404, "Outside London"),
+    ("/find?q=SW1A+9ZZ", 404, "Postcode not found"),
+    ("/find?q=bad", 400, "Error: Find your Safer Neighbourhood Team"),
+    ("/teams/E05014058", 200, "Chadwell Heath Safer Neighbourhood Team"),
+    ("/about/data", 200, "About the data"),
+    ("/no/such/page", 404, "Page not found"),
+]
+
+
+@pytest.mark.parametrize(("path", "status", "title"), PAGES)
+def test_every_page_renders_with_its_title(client, path, status, title):
+    page = client.get(path)
+    assert page.status_code == status
+    assert re.search(r"<title>(.*?)</title>", page.text).group(1) == f"{title} – Neighbourhood Pledge Portal"
+    assert page.text.count("<h1") == 1 and 'lang="en"' in page.text and 'href="#main-content"' in page.text
+
+
+@pytest.mark.parametrize(("path", "_status", "_title"), PAGES)
+def test_pages_load_nothing_from_other_sites(client, path, _status, _title):
+    page = client.get(path)
+    for url in re.findall(r'(?:src|href)="([^"]+)"', page.text):
+        if url.startswith("http"):
+            assert re.search(r'<a [^>]*href="' + re.escape(url), page.text), f"{url} is loaded from elsewhere"
+
+
+def test_about_the_data_carries_the_attribution_and_the_loads(client):
+    page = client.get("/about/data")
+    for words in [
+        "Contains National Statistics data © Crown copyright and database right",
+        "Contains OS data © Crown copyright and database right",
+        "Contains Royal Mail data © Royal Mail copyright and database right",
+        "Open Government Licence v3.0",
+        "london_postcodes_codepoint_2014.csv.gz",
+        "181,563",
+    ]:
+        assert words in page.text
+    data = client.get("/about/data.json")
+    assert data.status_code == 404 or "loads" in data.json()
+
+
+def test_404_as_json(client):
+    response = client.get("/no/such/page", headers={"accept": "application/json"})
+    assert response.status_code == 404 and response.json()["title"] == "Page not found"
+
+
+def test_method_not_allowed_is_a_page(client):
+    assert client.post("/find").status_code == 405
+
+
+def test_an_unexpected_error_is_a_friendly_500_with_no_traceback(loaded_db):
+    app = create_app(loaded_db.settings())
+
+    def boom(request):
+        raise RuntimeError("secret internals")
+
+    app.router.routes.append(Route("/boom", boom))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        page = client.get("/boom")
+    assert page.status_code == 500 and "Sorry, there is a problem with the service" in page.text
+    assert "secret internals" not in page.text and "Traceback" not in page.text
+
+
+def test_security_headers_on_every_response(client):
+    for path in ["/", "/teams/E05014058.json", "/nope", "/static/css/portal.css"]:
+        headers = client.get(path).headers
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY" and "referrer-policy" in headers
+
+
+def test_pages_are_compressed(client):
+    response = client.get("/about/data", headers={"accept-encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../portal/settings.py",
+        "/static/%2e%2e/portal/settings.py",
+        "/static/..%2fportal%2fsettings.py",
+    ],
+)
+def test_static_files_cannot_escape_their_folder(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and "SECRET_KEY" not in response.text
+
+
+def test_vendored_assets_are_served(client):
+    for path in [
+        "/static/vendor/govuk-frontend/govuk-frontend.min.css",
+        "/static/vendor/govuk-frontend/govuk-frontend.min.js",
+        "/static/vendor/leaflet/leaflet.js",
+        "/static/js/portal.js",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200 and "etag" in response.headers
+
+
+def test_the_app_refuses_to_start_on_an_unmigrated_database(tmp_path):
+    from portal.app import NotMigrated
+    from portal.settings import Settings
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'new.sqlite3'}"))
+    with pytest.raises(NotMigrated, match="run `python -m portal setup`"), TestClient(app):
+        pass
