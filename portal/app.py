@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from portal import migrate, paths
 from portal.db import make_engine, make_sessionmaker
 from portal.middleware import SecurityHeadersMiddleware
-from portal.routes import about, home, teams
+from portal.routes import about, api, boroughs, home, maps, teams
 from portal.services.geo import GeoIndex
 from portal.settings import Settings
 from portal.templating import make_templates, respond
@@ -51,7 +51,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             *home.routes,
+            *maps.routes,
             Mount("/teams", routes=teams.routes, name="teams"),
+            Mount("/boroughs", routes=boroughs.routes, name="boroughs"),
+            Mount("/api", routes=api.routes, name="api"),
             Mount("/about", routes=about.routes, name="about"),
             Mount("/static", app=StaticFiles(directory=paths.STATIC), name="static"),
         ],

@@ -1,4 +1,8 @@
-"""The real data shipped in geodata/ and content/, loaded on first run (and again only if a file changes)."""
+"""What `setup` loads on first run: the real data shipped in geodata/ and content/, then the demo content.
+
+A data set is loaded when it never was, when its file (or, for generated content, its generator version)
+changed, or when a data set it depends on is being loaded.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal import paths
 from portal.db import make_sessionmaker, session_scope
-from portal.importers.boundaries import import_boundaries
 from portal.importers.common import ImportReport, sha256_of
-from portal.importers.postcodes import import_postcodes
 from portal.models import CURRENT_GENERATION, LEGACY_GENERATION
 from portal.queries.system import loaded_datasets
 
@@ -22,47 +24,68 @@ from portal.queries.system import loaded_datasets
 @dataclass(frozen=True)
 class Bundle:
     dataset: str
-    path: Path
-    load: Callable[[Session, Path], ImportReport]
+    load: Callable[[Session], ImportReport]
+    path: Path | None = None  # a shipped file, fingerprinted by its SHA-256
+    version: str | None = None  # or, for generated content, the generator's version
     depends_on: tuple[str, ...] = ()
 
+    def fingerprint(self) -> str:
+        return sha256_of(self.path) if self.path else f"{self.version}"
 
-BUNDLES: tuple[Bundle, ...] = (
-    Bundle(
-        "boundaries-borough",
-        paths.GEODATA / "london_boroughs.geojson",
-        partial(import_boundaries, level="borough"),
-    ),
-    Bundle(
-        f"boundaries-ward-{CURRENT_GENERATION}",
-        paths.GEODATA / "london_wards_2024_wgs84.geojson",
-        partial(import_boundaries, level="ward", generation=CURRENT_GENERATION),
-        ("boundaries-borough",),
-    ),
-    Bundle(
-        f"boundaries-ward-{LEGACY_GENERATION}",
-        paths.GEODATA / "london_wards_2018_bng" / "London_Ward_27700.shp",
-        partial(import_boundaries, level="ward", generation=LEGACY_GENERATION),
-        ("boundaries-borough",),
-    ),
-    Bundle(
-        "postcodes",
-        paths.GEODATA / "london_postcodes_codepoint_2014.csv.gz",
-        import_postcodes,
-        (f"boundaries-ward-{CURRENT_GENERATION}",),
-    ),
-)
+
+def _file(loader, path: Path, **kwargs) -> Callable[[Session], ImportReport]:
+    return lambda session: loader(session, path, **kwargs)
+
+
+def bundles() -> tuple[Bundle, ...]:
+    from portal import demo
+    from portal.importers.boundaries import import_boundaries
+    from portal.importers.postcodes import import_postcodes
+    from portal.importers.stations import import_stations
+
+    wards_now, wards_before = f"boundaries-ward-{CURRENT_GENERATION}", f"boundaries-ward-{LEGACY_GENERATION}"
+    boroughs = paths.GEODATA / "london_boroughs.geojson"
+    wards_2024 = paths.GEODATA / "london_wards_2024_wgs84.geojson"
+    wards_2018 = paths.GEODATA / "london_wards_2018_bng" / "London_Ward_27700.shp"
+    postcodes = paths.GEODATA / "london_postcodes_codepoint_2014.csv.gz"
+    stations = paths.GEODATA / "met_front_counters_2013.csv"
+    return (
+        Bundle("boundaries-borough", _file(import_boundaries, boroughs, level="borough"), boroughs),
+        Bundle(
+            wards_now,
+            _file(import_boundaries, wards_2024, generation=CURRENT_GENERATION),
+            wards_2024,
+            depends_on=("boundaries-borough",),
+        ),
+        Bundle(
+            wards_before,
+            _file(import_boundaries, wards_2018, generation=LEGACY_GENERATION),
+            wards_2018,
+            depends_on=("boundaries-borough", wards_now),
+        ),
+        Bundle("postcodes", _file(import_postcodes, postcodes), postcodes, depends_on=(wards_now,)),
+        Bundle(
+            "stations",
+            _file(import_stations, stations),
+            stations,
+            depends_on=("boundaries-borough", "postcodes"),
+        ),
+        Bundle(
+            demo.DATASET, partial(demo.load_demo), version=demo.VERSION, depends_on=(wards_now, "stations")
+        ),
+    )
 
 
 def pending(engine: Engine) -> list[Bundle]:
-    """Bundles never loaded, whose file changed since, or that depend on one of those."""
+    """Bundles never loaded, whose fingerprint changed since, or that depend on one of those."""
     with session_scope(make_sessionmaker(engine)) as session:
         loaded = loaded_datasets(session)
     due: set[str] = set()
-    for bundle in BUNDLES:
-        if loaded.get(bundle.dataset) != sha256_of(bundle.path) or due.intersection(bundle.depends_on):
+    every = bundles()
+    for bundle in every:
+        if loaded.get(bundle.dataset) != bundle.fingerprint() or due.intersection(bundle.depends_on):
             due.add(bundle.dataset)
-    return [b for b in BUNDLES if b.dataset in due]
+    return [b for b in every if b.dataset in due]
 
 
 def load_bundled(engine: Engine, echo: Callable[[str], None] = print) -> list[ImportReport]:
@@ -71,7 +94,7 @@ def load_bundled(engine: Engine, echo: Callable[[str], None] = print) -> list[Im
     factory = make_sessionmaker(engine)
     for bundle in pending(engine):
         with session_scope(factory) as session:
-            report = bundle.load(session, bundle.path)
+            report = bundle.load(session)
         echo(report.summary())
         reports.append(report)
     return reports

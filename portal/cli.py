@@ -47,6 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", type=Path)
     p.add_argument("--dry-run", action="store_true", help="check the file and report, store nothing")
 
+    p = sub.add_parser("import-stations", help="import Met front counters (police stations) as team bases")
+    p.add_argument("path", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="check the file and report, store nothing")
+
+    p = sub.add_parser(
+        "load-demo", help="generate the labelled demo content (members, contacts) for every team"
+    )
+    p.add_argument("--seed", type=int, help="random seed (default: the documented fixed seed)")
+
+    sub.add_parser("reindex", help="rebuild the search index from the database")
+
     p = sub.add_parser("locate", help="print the ward and team for a postcode or 'lat,lng' as JSON")
     p.add_argument("query", help="a postcode (full or partial) or 'lat,lng'")
 
@@ -128,6 +139,31 @@ def _run_import(settings: Settings, run) -> int:
     with session_scope(make_sessionmaker(engine)) as session:
         report = run(session)
     print(report.summary())
+    return 0
+
+
+@command("import-stations")
+def _import_stations(args, settings: Settings) -> int:
+    from portal.importers.stations import import_stations
+
+    return _run_import(settings, lambda s: import_stations(s, args.path, dry_run=args.dry_run))
+
+
+@command("load-demo")
+def _load_demo(args, settings: Settings) -> int:
+    from portal import demo
+
+    seed = demo.SEED if args.seed is None else args.seed
+    return _run_import(settings, lambda s: demo.load_demo(s, seed=seed))
+
+
+@command("reindex")
+def _reindex(args, settings: Settings) -> int:
+    from portal.services import search
+
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    print(search.rebuild(engine, settings.var_dir).summary())
     return 0
 
 

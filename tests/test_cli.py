@@ -7,7 +7,18 @@ import pytest
 from tests.conftest import run_portal
 from tests.factories import wards_file, write_postcodes
 
-COMMANDS = ["setup", "migrate", "init-db", "import-boundaries", "import-postcodes", "locate", "serve"]
+COMMANDS = [
+    "setup",
+    "migrate",
+    "init-db",
+    "import-boundaries",
+    "import-postcodes",
+    "import-stations",
+    "load-demo",
+    "reindex",
+    "locate",
+    "serve",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

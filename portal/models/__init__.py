@@ -10,22 +10,33 @@ from portal.models.areas import (
     Force,
     Postcode,
     Ward,
+    WardNeighbour,
+    WardSuccession,
 )
 from portal.models.base import Base
 from portal.models.system import DataLoad
-from portal.models.teams import Team
+from portal.models.teams import DEMO, POLICE_UK, STAFF, Station, Team, TeamLink, TeamLocation, TeamMember
 
 __all__ = [
     "CITY",
     "CITY_OF_LONDON_BOROUGH",
     "CURRENT_GENERATION",
+    "DEMO",
     "LEGACY_GENERATION",
     "MET",
+    "POLICE_UK",
+    "STAFF",
     "Base",
     "Borough",
     "DataLoad",
     "Force",
     "Postcode",
+    "Station",
     "Team",
+    "TeamLink",
+    "TeamLocation",
+    "TeamMember",
     "Ward",
+    "WardNeighbour",
+    "WardSuccession",
 ]

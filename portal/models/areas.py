@@ -54,6 +54,25 @@ class Ward(Base):
     force: Mapped[Force] = relationship()
 
 
+class WardNeighbour(Base):
+    """Wards that share a boundary (within a few metres: the boundaries are generalised)."""
+
+    __tablename__ = "ward_neighbour"
+
+    ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id", ondelete="CASCADE"), primary_key=True)
+    neighbour_id: Mapped[int] = mapped_column(ForeignKey("ward.id", ondelete="CASCADE"), primary_key=True)
+
+
+class WardSuccession(Base):
+    """How an older ward's area is shared among today's wards: `share` of the old ward lies in the new."""
+
+    __tablename__ = "ward_succession"
+
+    old_ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id", ondelete="CASCADE"), primary_key=True)
+    new_ward_id: Mapped[int] = mapped_column(ForeignKey("ward.id", ondelete="CASCADE"), primary_key=True)
+    share: Mapped[float] = mapped_column(Float)
+
+
 class Postcode(Base):
     __tablename__ = "postcode"
 

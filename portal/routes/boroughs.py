@@ -1,0 +1,3 @@
+"""Borough pages (filled in by issue 3)."""
+
+routes: list = []

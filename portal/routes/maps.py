@@ -1,0 +1,3 @@
+"""Map pages (filled in by issue 3)."""
+
+routes: list = []
