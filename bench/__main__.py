@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only load,lookup,http]`: run the sections, then PASS/MISS per target.
+"""`python -m bench [--quick] [--only NAME,...]`: run the sections, then PASS/MISS per target.
 
 Targets are informational: the exit status is 0 whatever the figures, 1 only if a section crashed.
 """
@@ -13,10 +13,16 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import httpbench, load, lookup
+from bench import httpbench, load, lookup, pages, search
 from bench.common import Context, heading
 
-SECTIONS = {"load": load.run, "lookup": lookup.run, "http": httpbench.run}
+SECTIONS = {
+    "load": load.run,
+    "lookup": lookup.run,
+    "http": httpbench.run,
+    "pages": pages.run,
+    "search": search.run,
+}
 
 
 def loadavg() -> str:

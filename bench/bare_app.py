@@ -1,4 +1,4 @@
-"""The baseline: a bare Starlette app with one fixed route, served by uvicorn with the portal's options.
+"""The baseline: a bare Starlette app with fixed routes, served by uvicorn with the portal's options.
 
 `python -m bench.bare_app --port N` (see `_serve` in portal/cli.py for the options copied here).
 """
@@ -15,7 +15,14 @@ async def hello(request):
     return PlainTextResponse("ok")
 
 
-app = Starlette(routes=[Route("/find.json", hello)])
+# The same path shapes as the portal routes the sections measure, each answering a fixed "ok".
+app = Starlette(
+    routes=[
+        Route("/find.json", hello),
+        Route("/teams/{code}", hello),
+        Route("/api/{force}/{id}", hello),
+    ]
+)
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()

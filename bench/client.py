@@ -14,10 +14,10 @@ class Stats:
     elapsed: float = 0.0
 
 
-def request(host: str, path: str) -> bytes:
+def request(host: str, path: str, accept: str = "application/json") -> bytes:
     return (
         f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: bench\r\n"
-        "Accept: application/json\r\nConnection: keep-alive\r\n\r\n"
+        f"Accept: {accept}\r\nConnection: keep-alive\r\n\r\n"
     ).encode()
 
 

@@ -17,10 +17,12 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from portal import migrate, paths
+from portal.cache import PageCache
 from portal.db import make_engine, make_sessionmaker
 from portal.middleware import SecurityHeadersMiddleware
 from portal.routes import about, api, boroughs, home, maps, teams
 from portal.services.geo import GeoIndex
+from portal.services.search import SearchIndex
 from portal.settings import Settings
 from portal.templating import make_templates, respond
 
@@ -45,13 +47,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.geo = GeoIndex.load(engine)
         if not app.state.geo.ready:
             log.warning("no ward boundaries are loaded: run `python -m portal setup`")
+        app.state.search = SearchIndex.open(engine, settings.var_dir)
         yield
+        app.state.search.close()
         engine.dispose()
 
     app = Starlette(
         routes=[
             *home.routes,
             *maps.routes,
+            *teams.index_routes,
+            *boroughs.index_routes,
             Mount("/teams", routes=teams.routes, name="teams"),
             Mount("/boroughs", routes=boroughs.routes, name="boroughs"),
             Mount("/api", routes=api.routes, name="api"),
@@ -68,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.page_cache = PageCache(engine, settings.cache_check_seconds)
     app.state.templates = make_templates()
     return app
 

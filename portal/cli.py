@@ -105,6 +105,10 @@ def _setup(args, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
     reports = load_bundled(engine, echo=lambda text: print(text, flush=True))
+    from portal.services import search
+
+    if reports or not search.exists(settings.var_dir):
+        print(search.rebuild(engine, settings.var_dir).summary())
     took = time.perf_counter() - started
     print(
         f"setup: {len(reports)} data set(s) loaded in {took:.1f} s"

@@ -35,6 +35,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAP_TILES_URL", "", "Leaflet tile URL template for map backgrounds; empty means no tiles"),
     Setting("MAP_TILES_ATTRIBUTION", "", "attribution shown with the map tiles"),
     Setting("LOG_LEVEL", "info", "uvicorn/portal log level"),
+    Setting("CACHE_CHECK_SECONDS", "1", "how often a process checks whether content changed (page cache)"),
 )
 
 
@@ -50,6 +51,7 @@ class Settings:
     map_tiles_url: str = ""
     map_tiles_attribution: str = ""
     log_level: str = "info"
+    cache_check_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -68,6 +70,7 @@ class Settings:
             map_tiles_url=raw["MAP_TILES_URL"],
             map_tiles_attribution=raw["MAP_TILES_ATTRIBUTION"],
             log_level=raw["LOG_LEVEL"],
+            cache_check_seconds=_float(raw, "CACHE_CHECK_SECONDS"),
         )
         settings.validate()
         return settings
@@ -95,6 +98,13 @@ def _int(raw: dict[str, str], name: str) -> int:
         return int(raw[name])
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, not {raw[name]!r}") from None
+
+
+def _float(raw: dict[str, str], name: str) -> float:
+    try:
+        return float(raw[name])
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw[name]!r}") from None
 
 
 def sqlite_url(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -19,6 +20,7 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["longdate"] = long_date
     templates = Jinja2Templates(env=env)
     env.globals["url_for"] = url_path  # links are site-relative paths, never built from the Host header
     return templates
@@ -27,7 +29,17 @@ def make_templates() -> Jinja2Templates:
 @pass_context
 def url_path(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
     request: Request = context["request"]
-    return request.scope.get("root_path", "") + str(request.app.url_path_for(name, **path_params))
+    # app_root_path: the prefix the app is served under (a Mount's root_path includes the mount itself)
+    prefix = request.scope.get("app_root_path", request.scope.get("root_path", ""))
+    return prefix + str(request.app.url_path_for(name, **path_params))
+
+
+def long_date(value: str | date | None) -> str:
+    """ "2026-11-21" -> "21 November 2026", the GOV.UK style."""
+    if not value:
+        return ""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%B %Y}"
 
 
 def wants_json(request: Request) -> bool:

@@ -51,6 +51,7 @@ class Database:
     backend: str
     url: str
     engine: Engine
+    folder: Path  # this database's VAR_DIR (search index, uploads)
     schema: str | None = None
 
     @property
@@ -58,7 +59,9 @@ class Database:
         return make_sessionmaker(self.engine)
 
     def settings(self, **changes) -> Settings:
-        return Settings(database_url=self.url, **changes)
+        return Settings(
+            **{"database_url": self.url, "var_dir": self.folder, "cache_check_seconds": 0, **changes}
+        )
 
 
 def _pg_admin() -> Engine:
@@ -68,7 +71,7 @@ def _pg_admin() -> Engine:
 def new_database(backend: str, folder: Path, name: str) -> Database:
     if backend == "sqlite":
         url = f"sqlite:///{folder / (name + '.sqlite3')}"
-        return Database(backend, url, make_engine(url))
+        return Database(backend, url, make_engine(url), folder)
     schema = f"t_{name}_{uuid.uuid4().hex[:8]}".lower()
     admin = _pg_admin()
     with admin.connect() as conn:
@@ -80,7 +83,7 @@ def new_database(backend: str, folder: Path, name: str) -> Database:
         .update_query_dict({"options": f"-csearch_path={schema}"})
     )
     url_text = url.render_as_string(hide_password=False)
-    return Database(backend, url_text, make_engine(url_text), schema)
+    return Database(backend, url_text, make_engine(url_text), folder, schema)
 
 
 def drop_database(db: Database) -> None:
@@ -138,7 +141,14 @@ def free_port() -> int:
 
 def portal_env(db: Database, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_TEST")}
-    env.update(DATABASE_URL=db.url, ENVIRONMENT="development", LOG_LEVEL="warning", MAP_TILES_URL="", **extra)
+    env.update(
+        DATABASE_URL=db.url,
+        VAR_DIR=str(db.folder),
+        ENVIRONMENT="development",
+        LOG_LEVEL="warning",
+        MAP_TILES_URL="",
+        **extra,
+    )
     return env
 
 

@@ -200,6 +200,12 @@ def _store_wards(session: Session, areas: list[Area], generation: int, report: I
             }
         )
     upsert(session, Ward.__table__, rows, ["generation", "code"])
+    session.flush()
+    from portal.importers.links import link_neighbours, link_succession
+
+    report.notes.append(f"neighbouring ward pairs: {link_neighbours(session, generation) // 2}")
+    if (successions := link_succession(session)) > 0:
+        report.notes.append(f"legacy-to-current ward overlaps: {successions}")
     city = sum(1 for a in areas if force_for(a.borough_code) == CITY)
     if city:
         report.notes.append(f"City of London Police wards (no Met team): {city}")

@@ -14,7 +14,7 @@ from portal.models.areas import (
     WardSuccession,
 )
 from portal.models.base import Base
-from portal.models.system import DataLoad
+from portal.models.system import ContentChange, DataLoad, record_change
 from portal.models.teams import DEMO, POLICE_UK, STAFF, Station, Team, TeamLink, TeamLocation, TeamMember
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "STAFF",
     "Base",
     "Borough",
+    "ContentChange",
     "DataLoad",
     "Force",
     "Postcode",
@@ -39,4 +40,5 @@ __all__ = [
     "Ward",
     "WardNeighbour",
     "WardSuccession",
+    "record_change",
 ]

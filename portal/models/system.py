@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, utcnow
@@ -21,3 +21,26 @@ class DataLoad(Base):
     rows_stored: Mapped[int] = mapped_column(Integer)
     rows_rejected: Mapped[int] = mapped_column(Integer)
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContentChange(Base):
+    """One row per change to published content (an import, demo content, a staff edit). The highest id is
+    the site's content version: pages cached under an older version are stale."""
+
+    __tablename__ = "content_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def record_change(session, reason: str) -> None:
+    """Call in the same transaction as the change, so the version moves exactly when the content does."""
+    session.add(ContentChange(reason=reason[:200]))
+
+
+@event.listens_for(DataLoad, "after_insert")
+def _a_load_changes_content(_mapper, connection, target: DataLoad) -> None:
+    connection.execute(
+        ContentChange.__table__.insert().values(reason=f"loaded {target.dataset}", changed_at=utcnow())
+    )

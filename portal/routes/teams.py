@@ -1,37 +1,78 @@
-"""Team pages, keyed by ward GSS code."""
+"""Team pages, keyed by ward GSS code, and the A to Z index. Older ward codes redirect to today's ward."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
+from portal.cache import cached
 from portal.db import session_scope
-from portal.queries.teams import get_team_by_ward_code
+from portal.queries import teams as queries
 from portal.routes import twin
-from portal.services.geo import GeoIndex
-from portal.templating import respond
+from portal.services.maps import MapParts, Tiles, static_prefix, ward_map
+from portal.templating import respond, wants_json
+
+MOSTLY = 0.5  # an old ward redirects when one of today's wards holds at least half of its area
 
 
+@cached
 def team(request: Request) -> Response:
     code = request.path_params["code"].upper()
+    current = request.app.state.geo.ward(code)
+    if current is not None and not current.has_met_team:
+        raise HTTPException(
+            404,
+            f"{current.name} is in the City of London, which is policed by the City of "
+            "London Police, not by a Metropolitan Police Safer Neighbourhood Team.",
+        )
     with session_scope(request.app.state.sessions) as session:
-        context = get_team_by_ward_code(session, code)
+        context = queries.get_team_by_ward_code(session, code)
+        legacy = None if context or current else queries.legacy_successors(session, code)
+        geojson = queries.ward_display_geojson(session, code) if context and not wants_json(request) else None
     if context is None:
-        geo: GeoIndex = request.app.state.geo
-        ward = geo.ward(code)
-        if ward is not None and not ward.has_met_team:
-            raise HTTPException(
-                404,
-                f"{ward.name} is in the City of London, which is policed by the City of "
-                "London Police, not by a Metropolitan Police Safer Neighbourhood Team.",
-            )
+        if legacy:
+            return _legacy(request, legacy)
         raise HTTPException(404, f"There is no Safer Neighbourhood Team with the code {code[:20]}.")
-    context["links"] = {
+    context["urls"] = {
         "self": request.app.url_path_for("teams:team", code=code),
         "json": request.app.url_path_for("teams:team_json", code=code),
+        "borough": request.app.url_path_for("boroughs:borough", code=context["borough"]["code"]),
     }
+    if geojson:  # HTML only: the map is not part of the JSON twin
+        tiles = Tiles.from_settings(request.app.state.settings)
+        context["map"] = _ward_map(geojson, context["ward"]["name"], tiles, static_prefix(request))
     return respond(request, "teams/team.html", context)
 
 
+@lru_cache(maxsize=1024)
+def _ward_map(geojson: str, name: str, tiles: Tiles | None, static: str) -> MapParts:
+    """Rendered once per ward and process: folium's rendering is too slow to repeat on every request."""
+    return ward_map(geojson, name, tiles, static=static)
+
+
+def _legacy(request: Request, legacy: dict) -> Response:
+    successors = [s for s in legacy["successors"] if s["team"]]
+    if successors and successors[0]["share"] >= MOSTLY:
+        route = "teams:team_json" if request.url.path.endswith(".json") else "teams:team"
+        target = request.app.url_path_for(route, code=successors[0]["team"])
+        return RedirectResponse(target, status_code=301)
+    for s in legacy["successors"]:
+        s["url"] = request.app.url_path_for("teams:team", code=s["team"]) if s["team"] else None
+    return respond(request, "teams/legacy.html", legacy)
+
+
+@cached
+def index(request: Request) -> Response:
+    with session_scope(request.app.state.sessions) as session:
+        teams = queries.list_teams(session)
+    for t in teams:
+        t["url"] = request.app.url_path_for("teams:team", code=t["id"])
+        t["letter"] = t["name"][:1].upper()
+    return respond(request, "teams/index.html", {"teams": teams})
+
+
+index_routes = twin("/teams", index, name="teams_index")
 routes = [*twin("/{code}", team, name="team")]

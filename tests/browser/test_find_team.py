@@ -15,12 +15,12 @@ def test_postcode_to_team_page(page):
 
 def test_bad_postcode_shows_the_error_and_keeps_the_input(page):
     page.goto("/")
-    page.get_by_label("Find your Safer Neighbourhood Team").fill("not a postcode")
+    page.get_by_label("Find your Safer Neighbourhood Team").fill("RM6 4A")
     page.get_by_role("button", name="Find my team").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Enter a full UK postcode, like SW1A 2AA")
     expect(summary).to_be_focused()  # GOV.UK Frontend moves focus to the summary
-    expect(page.get_by_label("Find your Safer Neighbourhood Team")).to_have_value("not a postcode")
+    expect(page.get_by_label("Find your Safer Neighbourhood Team")).to_have_value("RM6 4A")
     summary.get_by_role("link").click()
     expect(page.get_by_label("Find your Safer Neighbourhood Team")).to_be_focused()
 

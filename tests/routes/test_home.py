@@ -19,7 +19,7 @@ def test_postcode_goes_to_the_team_page(client, query):
     assert team.status_code == 200 and "St James&#39;s Safer Neighbourhood Team" in team.text
 
 
-@pytest.mark.parametrize("query", ["hello", "", "12345", "<script>alert(1)</script>"])
+@pytest.mark.parametrize("query", ["RM6 4A", "12345", "SW1A <script>alert(1)</script>"])
 def test_bad_postcode_shows_the_error_summary_and_keeps_what_was_typed(client, query):
     page = client.get("/find", params={"q": query})
     assert page.status_code == 400
@@ -27,8 +27,7 @@ def test_bad_postcode_shows_the_error_summary_and_keeps_what_was_typed(client, q
     assert '<a href="#q">' in page.text and 'aria-describedby="q-hint q-error"' in page.text
     assert "<title>Error: " in page.text
     assert "<script>alert(1)</script>" not in page.text
-    if query:
-        assert 'value="' + query.replace("<", "&lt;").replace(">", "&gt;") + '"' in page.text
+    assert 'value="' + query.replace("<", "&lt;").replace(">", "&gt;") + '"' in page.text
 
 
 def test_partial_postcode_lists_wards(client):
@@ -78,7 +77,7 @@ def test_overlong_query_is_refused_cleanly(client):
         ("EC2V 7HH", 200, "city"),
         ("M1 1AE", 404, "outside"),
         ("SW1A 9ZZ", 404, "not_found"),
-        ("nonsense", 400, "invalid"),
+        ("nonsense1", 400, "invalid"),
     ],
 )
 def test_json_twin_of_the_finder(client, query, status, result):

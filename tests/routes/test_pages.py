@@ -14,9 +14,19 @@ PAGES = [
     ("/find?q=EC2V+7HH", 200, "City of London"),
     ("/find?q=M1+1AE", 404, "Outside London"),
     ("/find?q=SW1A+9ZZ", 404, "Postcode not found"),
-    ("/find?q=bad", 400, "Error: Find your Safer Neighbourhood Team"),
+    ("/find?q=bad1", 400, "Error: Find your Safer Neighbourhood Team"),
+    ("/find?q=chadwel+heath", 200, "Search results for chadwel heath"),
+    ("/find?q=xyzzyqwv", 200, "Search results for xyzzyqwv"),
     ("/teams/E05014058", 200, "Chadwell Heath Safer Neighbourhood Team"),
+    ("/teams/E05011237", 200, "Chadwell Safer Neighbourhood Team"),
+    ("/teams", 200, "All Safer Neighbourhood Teams A to Z"),
+    ("/teams/E05000347", 200, "Brentford ward has changed"),
+    ("/boroughs", 200, "London boroughs"),
+    ("/boroughs/E09000002", 200, "Barking and Dagenham: Safer Neighbourhood Teams"),
+    ("/boroughs/E09000001", 200, "City of London: Safer Neighbourhood Teams"),
     ("/about/data", 200, "About the data"),
+    ("/map", 200, "Map of London&#39;s Safer Neighbourhood Teams"),
+    ("/api/", 200, "Neighbourhood API"),
     ("/no/such/page", 404, "Page not found"),
 ]
 
@@ -35,6 +45,15 @@ def test_pages_load_nothing_from_other_sites(client, path, _status, _title):
     for url in re.findall(r'(?:src|href)="([^"]+)"', page.text):
         if url.startswith("http"):
             assert re.search(r'<a [^>]*href="' + re.escape(url), page.text), f"{url} is loaded from elsewhere"
+
+
+@pytest.mark.parametrize(("path", "_status", "_title"), PAGES)
+def test_every_asset_a_page_uses_loads(client, path, _status, _title):
+    page = client.get(path)
+    assets = re.findall(r'<(?:link[^>]+href|script[^>]+src)="(/[^"]+)"', page.text)
+    assert any(a.endswith(".css") for a in assets)
+    for asset in assets:
+        assert client.get(asset).status_code == 200, f"{path} uses {asset}, which does not load"
 
 
 def test_about_the_data_carries_the_attribution_and_the_loads(client):

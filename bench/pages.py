@@ -1,0 +1,83 @@
+"""Section `pages`: a team's HTML page and its police.uk-style API twin, on the portal beside the bare app."""
+
+import random
+import statistics
+
+from bench import client, httpkit
+from bench.common import Context, heading
+from bench.httpkit import CONCURRENCY, HOST
+
+SEED = 679
+TARGET_SHARE = 0.25  # portal throughput as a share of the bare route's
+TARGET_P95_MS = 50.0
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+ENDPOINTS = [  # (label, path pattern, Accept header)
+    ("team page", "/teams/{code}", BROWSER),
+    ("API", "/api/metropolitan/{code}", "application/json"),
+]
+
+
+def team_codes(ctx: Context) -> list[str]:
+    """The ward codes (E05…) of the Met's Safer Neighbourhood Teams in this run's database."""
+    from sqlalchemy import select
+
+    from portal.db import make_engine
+    from portal.models import Team
+
+    engine = make_engine(ctx.database_url)
+    with engine.connect() as conn:
+        codes = sorted(code for (code,) in conn.execute(select(Team.id)))
+    engine.dispose()
+    return codes
+
+
+def probe(port: int, paths: list[str], accept: str) -> dict[int, int]:
+    """Status -> count over a few plain requests, and the median body size printed."""
+    statuses: dict[int, int] = {}
+    sizes = []
+    for path in paths:
+        status, body = httpkit.fetch(port, path, accept)
+        statuses[status] = statuses.get(status, 0) + 1
+        sizes.append(len(body))
+    size = statistics.median(sizes)
+    print(f"  probe: {len(paths)} requests, status {statuses}, median body {size:,.0f} bytes")
+    return statuses
+
+
+def run(ctx: Context) -> None:
+    rounds, count, warmup = (1, 400, 100) if ctx.quick else (3, 2000, 300)
+    codes = team_codes(ctx)
+    rng = random.Random(SEED)
+    picked = [rng.choice(codes) for _ in range(3000)]
+    heading(f"pages: team page and API neighbourhood, {CONCURRENCY} keep-alive clients")
+    print(
+        f"  {len(codes)} Met teams, codes drawn at random (seed {SEED}); {count:,} requests per round after "
+        f"{warmup} warm-up; {rounds} round(s), interleaved"
+    )
+    with httpkit.portal_and_bare(ctx, prefix="pages-") as servers:
+        for label, pattern, accept in ENDPOINTS:
+            print(f"  -- {label}: GET {pattern} (Accept: {accept.split(',')[0]}) --")
+            paths = [pattern.format(code=code) for code in picked]
+            statuses = probe(servers["portal"].port, paths[:20], accept)
+            if set(statuses) == {404}:
+                print(f"  endpoint not available: {pattern} answered 404 to every probe; not measured")
+                for goal in (f">= {TARGET_SHARE:.0%} of bare", f"< {TARGET_P95_MS:.0f} ms"):
+                    ctx.target(f"pages: {label}", "not available", goal, False)
+                continue
+            raws = [client.request(HOST, path, accept) for path in paths]
+            items = {"portal": [(raw, 200) for raw in raws], "bare": [(raw, 200) for raw in raws]}
+            med = httpkit.medians(httpkit.rounds(servers, items, rounds, warmup, count))
+            share, p = httpkit.ratios(med), med["portal"]
+            ctx.target(
+                f"pages: {label} vs bare",
+                f"{share:.0%}",
+                f">= {TARGET_SHARE:.0%} of bare",
+                share >= TARGET_SHARE,
+            )
+            ctx.target(
+                f"pages: {label} p95",
+                f"{p['p95']:.2f} ms",
+                f"< {TARGET_P95_MS:.0f} ms, no errors",
+                p["p95"] < TARGET_P95_MS and p["errors"] == 0,
+            )
+    httpkit.print_logs(servers)

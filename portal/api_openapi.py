@@ -1,0 +1,538 @@
+"""The OpenAPI 3.1 document for the neighbourhood API (`portal/routes/api.py`), as Python data.
+
+One list, `ENDPOINTS`, describes every method once; `document()` builds the OpenAPI document served at
+/api/openapi.json from it, and `page_context()` the examples on the human page /api/.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from markupsafe import Markup, escape
+
+OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+POLICE_UK_DOCS = "https://data.police.uk/docs/"
+
+# -- schemas, as police.uk documents them ------------------------------------------------------------
+
+
+def _string(description: str, nullable: bool = False, **more: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": ["string", "null"] if nullable else "string",
+        "description": description,
+    }
+    schema.update(more)
+    return schema
+
+
+def _array(ref: str) -> dict[str, Any]:
+    return {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None, **more: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+    }
+    schema.update(more)
+    return schema
+
+
+COORDINATE = r"^-?\d+(\.\d+)?$"
+
+SCHEMAS: dict[str, Any] = {
+    "ForceReference": _object(
+        {"id": _string("Unique force identifier"), "name": _string("Force name")},
+        additionalProperties=False,
+    ),
+    "EngagementMethod": _object(
+        {
+            "url": _string("Where to find the force on this service; empty for a telephone number"),
+            "description": _string("What the method is", nullable=True),
+            "title": _string("The method's name, such as Facebook, Twitter, YouTube or telephone"),
+        }
+    ),
+    "Force": _object(
+        {
+            "description": _string("Description of the force (HTML); null here: we hold none", nullable=True),
+            "url": _string("The force's website"),
+            "engagement_methods": _array("EngagementMethod"),
+            "telephone": _string("The force's telephone number"),
+            "id": _string("Unique force identifier"),
+            "name": _string("Force name"),
+        }
+    ),
+    "ContactDetails": {
+        "type": "object",
+        "description": "Ways to get in touch. As on police.uk, a key is left out when there is no value "
+        "for it, so `{}` means none.",
+        "properties": {
+            "email": _string("Email address"),
+            "telephone": _string("Telephone number"),
+            "mobile": _string("Mobile number"),
+            "fax": _string("Fax number"),
+            "web": _string("Website address"),
+            "address": _string("Postal address"),
+            "facebook": _string("Facebook profile URL"),
+            "twitter": _string("Twitter (X) profile URL"),
+            "youtube": _string("YouTube profile URL"),
+            "rss": _string("RSS feed URL"),
+        },
+        "additionalProperties": {"type": "string"},
+    },
+    "Officer": _object(
+        {
+            "name": _string("Name of the person"),
+            "rank": _string("Rank, as police.uk gives it (Sgt, PC, PCSO, Insp)", nullable=True),
+            "bio": _string("Biography (HTML, escaped from our plain text)", nullable=True),
+            "contact_details": _ref("ContactDetails"),
+        }
+    ),
+    "NeighbourhoodReference": _object(
+        {
+            "id": _string("Police force specific team identifier: here the ward's GSS code"),
+            "name": _string("Name for the neighbourhood"),
+        },
+        additionalProperties=False,
+    ),
+    "Coordinate": _object(
+        {
+            "latitude": _string("Latitude, as a decimal string", pattern=COORDINATE),
+            "longitude": _string("Longitude, as a decimal string", pattern=COORDINATE),
+        },
+        additionalProperties=False,
+    ),
+    "Link": _object(
+        {
+            "url": _string("URL"),
+            "description": _string("Description of the link", nullable=True),
+            "title": _string("Title of the link"),
+        }
+    ),
+    "Location": _object(
+        {
+            "name": _string("Name of the location"),
+            "longitude": _string("Longitude as a decimal string, or null", nullable=True),
+            "postcode": _string("Postcode", nullable=True),
+            "address": _string("Address", nullable=True),
+            "latitude": _string("Latitude as a decimal string, or null", nullable=True),
+            "type": _string("Type of location, such as station", nullable=True),
+            "description": _string("Description", nullable=True),
+        }
+    ),
+    "Neighbourhood": _object(
+        {
+            "url_force": _string("URL for the neighbourhood on the force's website (here, the force's site)"),
+            "contact_details": _ref("ContactDetails"),
+            "name": _string("Name for the neighbourhood"),
+            "links": _array("Link"),
+            "centre": _ref("Coordinate"),
+            "locations": _array("Location"),
+            "description": _string("Description of the neighbourhood (HTML)", nullable=True),
+            "id": _string("Police force specific team identifier: the ward's GSS code"),
+            "population": _string('Population of the neighbourhood, as a string; "0": not known here'),
+        }
+    ),
+    "Event": _object(
+        {
+            "contact_details": _ref("ContactDetails"),
+            "description": _string("Description of the event", nullable=True),
+            "title": _string("Title of the event"),
+            "address": _string("Address of the event", nullable=True),
+            "type": _string("Type of event, such as meeting"),
+            "start_date": _string("Start (ISO 8601)", format="date-time"),
+            "end_date": _string("End (ISO 8601)", nullable=True),
+        },
+        required=["contact_details", "description", "title", "address", "type", "start_date"],
+    ),
+    "Priority": _object(
+        {
+            "issue": _string("The issue raised with the team (HTML)"),
+            "issue-date": _string("When the issue was raised (ISO 8601)"),
+            "action": _string("Action taken (HTML)", nullable=True),
+            "action-date": _string("When action was taken (ISO 8601)", nullable=True),
+        }
+    ),
+    "LocateResult": _object(
+        {
+            "force": _string("Force identifier"),
+            "neighbourhood": _string("Neighbourhood identifier (the ward's GSS code)"),
+        },
+        additionalProperties=False,
+    ),
+    "Error": _object(
+        {
+            "status": {"type": "integer", "description": "The HTTP status code again"},
+            "error": _string("Not found, Bad request or Method not allowed"),
+            "message": _string("What was wrong, in plain English"),
+            "force": _string("Only on locate-neighbourhood in the City of London: the force to ask instead"),
+        },
+        required=["status", "error", "message"],
+    ),
+}
+
+# -- parameters and responses --------------------------------------------------------------------------
+
+PARAMETERS: dict[str, Any] = {
+    "force": {
+        "name": "force",
+        "in": "path",
+        "required": True,
+        "description": "Force identifier: `metropolitan` (or `city-of-london`, which has no "
+        "neighbourhoods here).",
+        "schema": {"type": "string"},
+        "example": "metropolitan",
+    },
+    "id": {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "description": "Neighbourhood identifier: the ward's GSS code, in any letter case.",
+        "schema": {"type": "string"},
+        "example": "E05014058",
+    },
+    "q": {
+        "name": "q",
+        "in": "query",
+        "required": True,
+        "description": "`latitude,longitude` in WGS84 decimal degrees, such as `51.5851,0.138774`.",
+        "schema": {"type": "string", "pattern": r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$"},
+        "example": "51.5851,0.138774",
+    },
+}
+
+HEADERS = {
+    "Access-Control-Allow-Origin": {"description": "Always `*`", "schema": {"type": "string"}},
+    "Cache-Control": {"description": "`public, max-age=300`", "schema": {"type": "string"}},
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": HEADERS,
+        "content": {"application/json": {"schema": _ref("Error")}},
+    }
+
+
+NOT_FOUND_FORCE = _error("Unknown force")
+NOT_FOUND_NEIGHBOURHOOD = _error(
+    "Unknown force, or no such neighbourhood in the force (a City of London ward under metropolitan, too)"
+)
+BAD_Q = _error("q is missing, is not two comma-separated numbers, or is out of range")
+NOT_LOCATED = _error(
+    "No neighbourhood here: outside London, or in the City of London (the body then carries "
+    '`"force": "city-of-london"`)'
+)
+
+# -- the endpoints, with their examples -----------------------------------------------------------------
+
+EXAMPLE_NEIGHBOURHOOD = {
+    "url_force": "https://www.met.police.uk/",
+    "contact_details": {"email": "chadwellheath.demo@example.org", "telephone": "101"},
+    "name": "Chadwell Heath",
+    "links": [
+        {
+            "url": "https://www.lbbd.gov.uk/",
+            "description": None,
+            "title": "Barking and Dagenham Council",
+        }
+    ],
+    "centre": {"latitude": "51.585324", "longitude": "0.138909"},
+    "locations": [
+        {
+            "name": "Example Police Station",
+            "longitude": "0.1",
+            "postcode": "RM6 5JU",
+            "address": "1 Example Road, Romford",
+            "latitude": "51.6",
+            "type": "station",
+            "description": None,
+        }
+    ],
+    "description": "<p>Demo: we are your Safer Neighbourhood Team.</p>\n"
+    "<p>Email us &amp; we reply within 24 hours.</p>",
+    "id": "E05014058",
+    "population": "0",
+}
+
+ENDPOINTS: list[dict[str, Any]] = [
+    {
+        "path": "/forces",
+        "name": "forces",
+        "summary": "List of forces",
+        "description": "Every force this API knows: the Metropolitan Police Service and the City of "
+        "London Police.",
+        "parameters": [],
+        "schema": _array("ForceReference"),
+        "example_path": "/forces",
+        "example": [
+            {"id": "city-of-london", "name": "City of London Police"},
+            {"id": "metropolitan", "name": "Metropolitan Police Service"},
+        ],
+        "errors": {},
+    },
+    {
+        "path": "/forces/{force}",
+        "name": "force",
+        "summary": "Specific force",
+        "description": "The force's website, telephone number and engagement methods.",
+        "parameters": ["force"],
+        "schema": _ref("Force"),
+        "example_path": "/forces/metropolitan",
+        "example": {
+            "description": None,
+            "url": "https://www.met.police.uk/",
+            "engagement_methods": [
+                {
+                    "url": "https://www.facebook.com/metpoliceuk",
+                    "description": "The Metropolitan Police Service on Facebook",
+                    "title": "Facebook",
+                },
+                {"url": "", "description": "101", "title": "telephone"},
+            ],
+            "telephone": "101",
+            "id": "metropolitan",
+            "name": "Metropolitan Police Service",
+        },
+        "errors": {"404": NOT_FOUND_FORCE},
+    },
+    {
+        "path": "/forces/{force}/people",
+        "name": "force_people",
+        "summary": "Senior officers",
+        "description": "The force's senior officers. We hold none, so this is always an empty list.",
+        "parameters": ["force"],
+        "schema": _array("Officer"),
+        "example_path": "/forces/metropolitan/people",
+        "example": [],
+        "errors": {"404": NOT_FOUND_FORCE},
+    },
+    {
+        "path": "/{force}/neighbourhoods",
+        "name": "neighbourhoods",
+        "summary": "List of neighbourhoods for a force",
+        "description": "Every Safer Neighbourhood Team of the force, sorted by name (names repeat across "
+        "boroughs: the id is unique). `city-of-london` has none here.",
+        "parameters": ["force"],
+        "schema": _array("NeighbourhoodReference"),
+        "example_path": "/metropolitan/neighbourhoods",
+        "example": [
+            {"id": "E05013810", "name": "Abbey"},
+            {"id": "E05014053", "name": "Abbey"},
+            {"id": "E05013792", "name": "Abbey Road"},
+        ],
+        "errors": {"404": NOT_FOUND_FORCE},
+    },
+    {
+        "path": "/{force}/{id}",
+        "name": "neighbourhood",
+        "summary": "Specific neighbourhood",
+        "description": "The team's contact details, links, centre, locations and description (HTML). "
+        'Contact keys without a value are left out; coordinates are strings; population is "0" '
+        "(not known here).",
+        "parameters": ["force", "id"],
+        "schema": _ref("Neighbourhood"),
+        "example_path": "/metropolitan/E05014058",
+        "example": EXAMPLE_NEIGHBOURHOOD,
+        "errors": {"404": NOT_FOUND_NEIGHBOURHOOD},
+    },
+    {
+        "path": "/{force}/{id}/boundary",
+        "name": "boundary",
+        "summary": "Neighbourhood boundary",
+        "description": "The outer ring of the ward's boundary (simplified to about 15 m), first point "
+        "repeated last; for a ward in several parts, the largest part's.",
+        "parameters": ["force", "id"],
+        "schema": _array("Coordinate"),
+        "example_path": "/metropolitan/E05014058/boundary",
+        "example": [
+            {"latitude": "51.59677", "longitude": "0.14813"},
+            {"latitude": "51.59635", "longitude": "0.14804"},
+            {"latitude": "51.59701", "longitude": "0.14985"},
+            {"latitude": "51.59677", "longitude": "0.14813"},
+        ],
+        "errors": {"404": NOT_FOUND_NEIGHBOURHOOD},
+    },
+    {
+        "path": "/{force}/{id}/people",
+        "name": "people",
+        "summary": "Neighbourhood team",
+        "description": "The members of the team, in order. `bio` is HTML escaped from our plain text; "
+        "`contact_details` is `{}` (the team's own contacts are on the neighbourhood). Members made up by "
+        "the demo loader are demonstration content.",
+        "parameters": ["force", "id"],
+        "schema": _array("Officer"),
+        "example_path": "/metropolitan/E05014058/people",
+        "example": [
+            {
+                "name": "Sam Example",
+                "rank": "Sgt",
+                "bio": "<p>Demo: leads the team.</p>",
+                "contact_details": {},
+            },
+            {"name": "Alex Example", "rank": "PCSO", "bio": None, "contact_details": {}},
+        ],
+        "errors": {"404": NOT_FOUND_NEIGHBOURHOOD},
+    },
+    {
+        "path": "/{force}/{id}/events",
+        "name": "events",
+        "summary": "Neighbourhood events",
+        "description": "Meetings and surgeries. Not published yet: always an empty list for now.",
+        "parameters": ["force", "id"],
+        "schema": _array("Event"),
+        "example_path": "/metropolitan/E05014058/events",
+        "example": [],
+        "errors": {"404": NOT_FOUND_NEIGHBOURHOOD},
+    },
+    {
+        "path": "/{force}/{id}/priorities",
+        "name": "priorities",
+        "summary": "Neighbourhood priorities",
+        "description": "The team's priorities and what was done. Not published yet: always an empty "
+        "list for now.",
+        "parameters": ["force", "id"],
+        "schema": _array("Priority"),
+        "example_path": "/metropolitan/E05014058/priorities",
+        "example": [],
+        "errors": {"404": NOT_FOUND_NEIGHBOURHOOD},
+    },
+    {
+        "path": "/locate-neighbourhood",
+        "name": "locate_neighbourhood",
+        "summary": "Locate a neighbourhood",
+        "description": "The force and neighbourhood team responsible for a point. Outside London: 404. "
+        "In the City of London: 404 whose body names `city-of-london` (we hold no City neighbourhoods).",
+        "parameters": ["q"],
+        "schema": _ref("LocateResult"),
+        "example_path": "/locate-neighbourhood?q=51.5851,0.138774",
+        "example": {"force": "metropolitan", "neighbourhood": "E05014058"},
+        "errors": {"400": BAD_Q, "404": NOT_LOCATED},
+    },
+]
+
+ERROR_EXAMPLES = [
+    (
+        "/metropolitan/E05999999",
+        404,
+        {
+            "status": 404,
+            "error": "Not found",
+            "message": "There is no neighbourhood E05999999 in the force metropolitan.",
+        },
+    ),
+    (
+        "/locate-neighbourhood?q=north",
+        400,
+        {
+            "status": 400,
+            "error": "Bad request",
+            "message": "q must be a latitude and a longitude separated by a comma, like 51.5851,0.138774",
+        },
+    ),
+]
+
+DESCRIPTION = f"""\
+The Metropolitan Police's Safer Neighbourhood Teams in the shape of the data.police.uk neighbourhood API
+({POLICE_UK_DOCS}): the same paths, field names, types and status codes, so a client written for
+data.police.uk works by changing its base URL alone.
+
+Differences from data.police.uk: neighbourhood ids are ward GSS codes (E05…), case-insensitive; only
+`metropolitan` has neighbourhoods (`city-of-london` is listed, with none); `population` is "0"; `events`,
+`priorities` and `forces/{{force}}/people` are empty lists; errors are JSON `{{"status", "error",
+"message"}}`; a point in the City of London gives 404 from `locate-neighbourhood`, naming the force.
+
+Boundaries: ONS Wards (December 2024), Open Government Licence v3.0. Team members, contacts and
+descriptions made by the demo loader are demonstration content, not real officers.
+"""
+
+
+def _operation(endpoint: dict[str, Any]) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {
+            "description": endpoint["summary"],
+            "headers": HEADERS,
+            "content": {"application/json": {"schema": endpoint["schema"], "example": endpoint["example"]}},
+        },
+        **endpoint["errors"],
+    }
+    return {
+        "operationId": endpoint["name"],
+        "summary": endpoint["summary"],
+        "description": endpoint["description"],
+        "parameters": [{"$ref": f"#/components/parameters/{p}"} for p in endpoint["parameters"]],
+        "responses": responses,
+    }
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document (a fresh copy each time)."""
+    paths: dict[str, Any] = {endpoint["path"]: {"get": _operation(endpoint)} for endpoint in ENDPOINTS}
+    paths["/openapi.json"] = {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document",
+            "responses": {
+                "200": {
+                    "description": "The OpenAPI 3.1 document",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            },
+        }
+    }
+    return copy.deepcopy(
+        {
+            "openapi": "3.1.0",
+            "info": {
+                "title": "Neighbourhood Pledge Portal: neighbourhood API",
+                "version": "1.0.0",
+                "summary": "A data.police.uk-compatible API for London's Safer Neighbourhood Teams",
+                "description": DESCRIPTION,
+                "license": {"name": "Open Government Licence v3.0", "url": OGL},
+            },
+            "externalDocs": {"description": "data.police.uk API documentation", "url": POLICE_UK_DOCS},
+            "servers": [{"url": "/api", "description": "This portal"}],
+            "paths": paths,
+            "components": {"schemas": SCHEMAS, "parameters": PARAMETERS},
+        }
+    )
+
+
+def code_markup(text: str) -> Markup:
+    """CommonMark `code` spans → <code>, everything else escaped."""
+    parts = text.split("`")
+    return Markup("").join(
+        escape(part) if i % 2 == 0 else Markup("<code>{}</code>").format(part) for i, part in enumerate(parts)
+    )
+
+
+def page_context() -> dict[str, Any]:
+    """The examples for the human page /api/, from the same list."""
+    return {
+        "endpoints": [
+            {
+                "name": e["name"],
+                "path": e["path"],
+                "summary": e["summary"],
+                "description": code_markup(e["description"]),
+                "example_path": e["example_path"],
+                "example": json.dumps(e["example"], indent=2, ensure_ascii=False),
+                "statuses": ["200", *e["errors"]],
+            }
+            for e in ENDPOINTS
+        ],
+        "errors": [
+            {"path": path, "status": status, "example": json.dumps(body, indent=2, ensure_ascii=False)}
+            for path, status, body in ERROR_EXAMPLES
+        ],
+        "licence_url": OGL,
+        "police_uk_docs": POLICE_UK_DOCS,
+    }
