@@ -1,7 +1,9 @@
 """Section `pages`: a team's HTML page and its police.uk-style API twin, on the portal beside the bare app."""
 
+import http.client
 import random
 import statistics
+import time
 
 from bench import client, httpkit
 from bench.common import Context, heading
@@ -44,6 +46,19 @@ def probe(port: int, paths: list[str], accept: str) -> dict[int, int]:
     return statuses
 
 
+def cold_pass(port: int, paths: list[str], accept: str) -> float:
+    """Request every page once, one at a time: the cost of a page nobody has asked for yet."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    took = []
+    for path in paths:
+        started = time.perf_counter()
+        conn.request("GET", path, headers={"Accept": accept})
+        conn.getresponse().read()
+        took.append((time.perf_counter() - started) * 1e3)
+    conn.close()
+    return statistics.median(took)
+
+
 def run(ctx: Context) -> None:
     rounds, count, warmup = (1, 400, 100) if ctx.quick else (3, 2000, 300)
     codes = team_codes(ctx)
@@ -64,6 +79,11 @@ def run(ctx: Context) -> None:
                 for goal in (f">= {TARGET_SHARE:.0%} of bare", f"< {TARGET_P95_MS:.0f} ms"):
                     ctx.target(f"pages: {label}", "not available", goal, False)
                 continue
+            cold_ms = cold_pass(servers["portal"].port, [pattern.format(code=code) for code in codes], accept)
+            print(
+                f"  cold: first request for each of {len(codes)} pages, one client: median {cold_ms:.2f} ms "
+                "(rendered and cached); the rounds below measure the warm steady state"
+            )
             raws = [client.request(HOST, path, accept) for path in paths]
             items = {"portal": [(raw, 200) for raw in raws], "bare": [(raw, 200) for raw in raws]}
             med = httpkit.medians(httpkit.rounds(servers, items, rounds, warmup, count))

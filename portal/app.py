@@ -4,6 +4,7 @@ belong to the app that `create_app` returns."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -22,6 +23,7 @@ from portal.db import make_engine, make_sessionmaker
 from portal.middleware import SecurityHeadersMiddleware
 from portal.routes import about, api, boroughs, home, maps, teams
 from portal.services.geo import GeoIndex
+from portal.services.maps import Tiles
 from portal.services.search import SearchIndex
 from portal.settings import Settings
 from portal.templating import make_templates, respond
@@ -48,7 +50,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if not app.state.geo.ready:
             log.warning("no ward boundaries are loaded: run `python -m portal setup`")
         app.state.search = SearchIndex.open(engine, settings.var_dir)
+        stop = threading.Event()
+        if settings.warm_caches:
+            tiles = Tiles.from_settings(settings)
+            threading.Thread(
+                target=teams.warm_ward_maps, args=(app.state.sessions, tiles, stop), daemon=True
+            ).start()
         yield
+        stop.set()
         app.state.search.close()
         engine.dispose()
 

@@ -106,12 +106,15 @@ def cached(endpoint: Callable) -> Callable:
             cache.put(key, page)
         else:
             cache.hits += 1
+        headers = dict(page.headers)
+        headers.setdefault("cache-control", CACHE_CONTROL)  # an endpoint may set its own
         if etag_matches(request.headers.get("if-none-match", ""), page.etag):
-            return Response(status_code=304, headers={"etag": page.etag, "cache-control": CACHE_CONTROL})
+            return Response(
+                status_code=304, headers={"etag": page.etag, "cache-control": headers["cache-control"]}
+            )
         response = Response(page.body, status_code=page.status)
-        response.headers.update(dict(page.headers))
+        response.headers.update(headers)
         response.headers["etag"] = page.etag
-        response.headers["cache-control"] = CACHE_CONTROL
         return response
 
     return wrapper

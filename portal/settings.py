@@ -35,6 +35,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAP_TILES_URL", "", "Leaflet tile URL template for map backgrounds; empty means no tiles"),
     Setting("MAP_TILES_ATTRIBUTION", "", "attribution shown with the map tiles"),
     Setting("LOG_LEVEL", "info", "uvicorn/portal log level"),
+    Setting("WARM_CACHES", "true", "render every ward map in the background at start (true/false)"),
     Setting("CACHE_CHECK_SECONDS", "1", "how often a process checks whether content changed (page cache)"),
 )
 
@@ -52,6 +53,7 @@ class Settings:
     map_tiles_attribution: str = ""
     log_level: str = "info"
     cache_check_seconds: float = 1.0
+    warm_caches: bool = True
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -71,6 +73,7 @@ class Settings:
             map_tiles_attribution=raw["MAP_TILES_ATTRIBUTION"],
             log_level=raw["LOG_LEVEL"],
             cache_check_seconds=_float(raw, "CACHE_CHECK_SECONDS"),
+            warm_caches=_bool(raw, "WARM_CACHES"),
         )
         settings.validate()
         return settings
@@ -98,6 +101,13 @@ def _int(raw: dict[str, str], name: str) -> int:
         return int(raw[name])
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, not {raw[name]!r}") from None
+
+
+def _bool(raw: dict[str, str], name: str) -> bool:
+    value = raw[name].strip().lower()
+    if value not in {"true", "false", "1", "0", "yes", "no"}:
+        raise SettingsError(f"{name} must be true or false, not {raw[name]!r}")
+    return value in {"true", "1", "yes"}
 
 
 def _float(raw: dict[str, str], name: str) -> float:

@@ -17,14 +17,13 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.importers.common import ImportFailed, ImportReport, progress, sha256_of, upsert
+from portal.importers.common import ImportFailed, ImportReport, progress, record_load, upsert
 from portal.models import (
     CITY,
     CITY_OF_LONDON_BOROUGH,
     CURRENT_GENERATION,
     MET,
     Borough,
-    DataLoad,
     Team,
     Ward,
 )
@@ -143,17 +142,7 @@ def import_boundaries(
         _store_boroughs(session, areas)
     else:
         _store_wards(session, areas, generation, report)
-    session.add(
-        DataLoad(
-            dataset=dataset,
-            source=path.name,
-            sha256=sha256_of(path),
-            rows_read=report.rows_read,
-            rows_stored=report.rows_stored,
-            rows_rejected=report.rows_rejected,
-        )
-    )
-    session.flush()
+    record_load(session, dataset, path, report)
     return report
 
 

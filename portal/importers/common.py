@@ -92,3 +92,20 @@ def upsert(
 
 def progress(iterable: Iterable, desc: str, total: int | None = None) -> Iterable:
     return tqdm(iterable, desc=desc, total=total, unit="row", disable=None)
+
+
+def record_load(session: Session, dataset: str, path: Path, report: ImportReport) -> None:
+    """Note what was loaded from which file (setup compares the file's hash to decide what to reload)."""
+    from portal.models import DataLoad
+
+    session.add(
+        DataLoad(
+            dataset=dataset,
+            source=path.name,
+            sha256=sha256_of(path),
+            rows_read=report.rows_read,
+            rows_stored=report.rows_stored,
+            rows_rejected=report.rows_rejected,
+        )
+    )
+    session.flush()

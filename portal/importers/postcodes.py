@@ -13,13 +13,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.importers.boundaries import BNG, WGS84
-from portal.importers.common import ImportFailed, ImportReport, sha256_of, upsert
-from portal.models import CURRENT_GENERATION, DataLoad, Postcode, Ward
+from portal.importers.boundaries import WGS84
+from portal.importers.common import ImportFailed, ImportReport, record_load, upsert
+from portal.importers.spatial import current_wards, place_points
+from portal.models import CURRENT_GENERATION, Postcode
 from portal.services.postcode import normalise
 
 COLUMNS = [
@@ -98,38 +97,13 @@ def read_postcodes(path: Path) -> tuple[pd.DataFrame, ImportReport]:
 
 def assign_wards(session: Session, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(ward code, distance in metres) for each row: 0 inside a ward, nearest within 1 km, else None."""
-    rows = session.execute(
-        select(Ward.code, Ward.geometry).where(Ward.generation == CURRENT_GENERATION)
-    ).all()
-    if not rows:
+    wards = current_wards(session, "code")
+    if wards.empty:
         raise ImportFailed(
             "postcodes", [f"no {CURRENT_GENERATION} wards are loaded: run import-boundaries first"]
         )
-    wards = gpd.GeoDataFrame(
-        {"ward_code": [r[0] for r in rows]}, geometry=shapely.from_wkb([r[1] for r in rows]), crs=WGS84
-    )
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(frame["longitude"], frame["latitude"]), crs=WGS84)
-
-    inside = gpd.sjoin(points, wards, predicate="within", how="inner")
-    inside = inside[~inside.index.duplicated(keep="first")]
-    code = pd.Series(None, index=frame.index, dtype=object)
-    distance = pd.Series(np.nan, index=frame.index)
-    code[inside.index] = inside["ward_code"]
-    distance[inside.index] = 0.0
-
-    rest = code.isna()
-    if rest.any():
-        near = gpd.sjoin_nearest(
-            points[rest].to_crs(BNG),
-            wards.to_crs(BNG),
-            how="inner",
-            max_distance=NEAREST_WITHIN_M,
-            distance_col="distance",
-        )
-        near = near[~near.index.duplicated(keep="first")]
-        code[near.index] = near["ward_code"]
-        distance[near.index] = near["distance"].round(1)
-    return code, distance
+    return place_points(points, wards, "code", NEAREST_WITHIN_M)
 
 
 def import_postcodes(session: Session, path: Path, *, dry_run: bool = False) -> ImportReport:
@@ -174,15 +148,5 @@ def import_postcodes(session: Session, path: Path, *, dry_run: bool = False) -> 
     if dry_run:
         return report
     upsert(session, Postcode.__table__, rows, ["postcode"], progress="storing postcodes")
-    session.add(
-        DataLoad(
-            dataset="postcodes",
-            source=path.name,
-            sha256=sha256_of(path),
-            rows_read=report.rows_read,
-            rows_stored=report.rows_stored,
-            rows_rejected=report.rows_rejected,
-        )
-    )
-    session.flush()
+    record_load(session, "postcodes", path, report)
     return report

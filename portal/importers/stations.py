@@ -16,13 +16,13 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.importers.boundaries import BNG, WGS84
-from portal.importers.common import ImportFailed, ImportReport, sha256_of, upsert
-from portal.models import CURRENT_GENERATION, DataLoad, Postcode, Station, Ward
+from portal.importers.common import ImportFailed, ImportReport, record_load, upsert
+from portal.importers.spatial import current_wards, place_points
+from portal.models import CURRENT_GENERATION, Postcode, Station, Ward
 
 DATASET = "stations"
 COLUMNS = ["name", "local authority", "longitude", "latitude", "status", "current", "proposed"]
@@ -136,32 +136,7 @@ def read_stations(path: Path) -> tuple[list[dict], ImportReport]:
 
 def assign_boroughs(session: Session, points: gpd.GeoDataFrame) -> tuple[pd.Series, pd.Series]:
     """(borough code, metres to its ward) per point: 0 inside, else the nearest ward within 1 km, or None."""
-    rows = session.execute(
-        select(Ward.borough_code, Ward.geometry).where(Ward.generation == CURRENT_GENERATION)
-    ).all()
-    wards = gpd.GeoDataFrame(
-        {"borough_code": [r[0] for r in rows]}, geometry=shapely.from_wkb([r[1] for r in rows]), crs=WGS84
-    )
-    code = pd.Series(None, index=points.index, dtype=object)
-    distance = pd.Series(np.nan, index=points.index)
-    inside = gpd.sjoin(points, wards, predicate="within", how="inner")
-    inside = inside[~inside.index.duplicated(keep="first")]
-    code[inside.index] = inside["borough_code"]
-    distance[inside.index] = 0.0
-    rest = code.isna()
-    if rest.any():
-        near = gpd.sjoin_nearest(
-            points[rest].to_crs(BNG),
-            wards.to_crs(BNG),
-            how="inner",
-            max_distance=WARD_WITHIN_M,
-            distance_col="distance",
-        )
-        near = near.sort_values("distance", kind="stable")
-        near = near[~near.index.duplicated(keep="first")]
-        code[near.index] = near["borough_code"]
-        distance[near.index] = near["distance"]
-    return code, distance
+    return place_points(points, current_wards(session, "borough_code"), "borough_code", WARD_WITHIN_M)
 
 
 def nearest_postcodes(session: Session, points: gpd.GeoDataFrame) -> pd.Series:
@@ -229,15 +204,5 @@ def import_stations(session: Session, path: Path, *, dry_run: bool = False) -> I
     if dry_run:
         return report
     upsert(session, Station.__table__, rows, ["name"])
-    session.add(
-        DataLoad(
-            dataset=DATASET,
-            source=path.name,
-            sha256=sha256_of(path),
-            rows_read=report.rows_read,
-            rows_stored=report.rows_stored,
-            rows_rejected=report.rows_rejected,
-        )
-    )
-    session.flush()
+    record_load(session, DATASET, path, report)
     return report

@@ -6,15 +6,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased
 
 from portal.models import (
     CURRENT_GENERATION,
+    DEMO,
     LEGACY_GENERATION,
     Borough,
     Force,
     Postcode,
     Team,
+    TeamLink,
+    TeamLocation,
+    TeamMember,
     Ward,
     WardNeighbour,
     WardSuccession,
@@ -22,52 +26,124 @@ from portal.models import (
 
 
 def get_team_by_ward_code(session: Session, code: str) -> dict[str, Any] | None:
-    team = session.scalar(
-        select(Team)
-        .where(Team.id == code)
-        .options(
-            # the boundaries are large: load only the columns the page shows
-            joinedload(Team.ward).load_only(
-                Ward.id, Ward.code, Ward.name, Ward.area_m2, Ward.centroid_lat, Ward.centroid_lng
-            ),
-            joinedload(Team.borough).load_only(Borough.code, Borough.name),
-            joinedload(Team.force),
-            selectinload(Team.members),
-            selectinload(Team.links),
-            selectinload(Team.locations),
+    """The team page's context. Column selects only: the ORM's object loading (and the boundaries it would
+    drag along) cost several times the SQL here."""
+    row = session.execute(
+        select(
+            Team.id,
+            Team.name,
+            Team.content_source,
+            Team.source_note,
+            Team.description,
+            Team.email,
+            Team.telephone,
+            Team.mobile,
+            Team.details_updated_at,
+            Team.members_updated_at,
+            Team.contacts_updated_at,
+            Ward.id,
+            Ward.code,
+            Ward.name,
+            Ward.area_m2,
+            Ward.centroid_lat,
+            Ward.centroid_lng,
+            Borough.code,
+            Borough.name,
+            Force.id,
+            Force.name,
+            Force.url,
         )
-    )
-    if team is None:
+        .join(Ward, Ward.id == Team.ward_id)
+        .join(Borough, Borough.code == Team.borough_code)
+        .join(Force, Force.id == Team.force_id)
+        .where(Team.id == code)
+    ).first()
+    if row is None:
         return None
-    ward, borough, force = team.ward, team.borough, team.force
-    locations = [_location(loc) for loc in team.locations]
+    (
+        team_id,
+        name,
+        source,
+        note,
+        description,
+        email,
+        telephone,
+        mobile,
+        details_at,
+        members_at,
+        contacts_at,
+        ward_id,
+        ward_code,
+        ward_name,
+        area_m2,
+        lat,
+        lng,
+        borough_code,
+        borough_name,
+        force_id,
+        force_name,
+        force_url,
+    ) = row
+    members = session.execute(
+        select(
+            TeamMember.name,
+            TeamMember.rank,
+            TeamMember.role,
+            TeamMember.bio,
+            TeamMember.is_demo,
+            TeamMember.photo_path,
+            TeamMember.photo_consent,
+        )
+        .where(TeamMember.team_id == code)
+        .order_by(TeamMember.position, TeamMember.id)
+    ).all()
+    links = session.execute(
+        select(TeamLink.title, TeamLink.url, TeamLink.description)
+        .where(TeamLink.team_id == code)
+        .order_by(TeamLink.position, TeamLink.id)
+    ).all()
+    locations = [
+        dict(r._mapping)
+        for r in session.execute(
+            select(
+                TeamLocation.type,
+                TeamLocation.name,
+                TeamLocation.address,
+                TeamLocation.postcode,
+                TeamLocation.latitude,
+                TeamLocation.longitude,
+                TeamLocation.opening,
+                TeamLocation.description,
+            )
+            .where(TeamLocation.team_id == code)
+            .order_by(TeamLocation.position, TeamLocation.id)
+        )
+    ]
     return {
         "team": {
-            "id": team.id,
-            "name": team.name,
-            "demo": team.is_demo,
-            "source": team.content_source,
-            "source_note": team.source_note,
-            "description": [p.strip() for p in (team.description or "").split("\n\n") if p.strip()],
+            "id": team_id,
+            "name": name,
+            "demo": source == DEMO,
+            "source": source,
+            "source_note": note,
+            "description": [p.strip() for p in (description or "").split("\n\n") if p.strip()],
             "updated": {
-                "details": _date(team.details_updated_at),
-                "members": _date(team.members_updated_at),
-                "contacts": _date(team.contacts_updated_at),
+                "details": _date(details_at),
+                "members": _date(members_at),
+                "contacts": _date(contacts_at),
             },
         },
         "ward": {
-            "code": ward.code,
-            "name": ward.name,
-            "area_km2": round(ward.area_m2 / 1e6, 2),
-            "centre": {"latitude": ward.centroid_lat, "longitude": ward.centroid_lng},
-            "postcodes": count_postcodes_in_ward(session, ward.code),
+            "code": ward_code,
+            "name": ward_name,
+            "area_km2": round(area_m2 / 1e6, 2),
+            "centre": {"latitude": lat, "longitude": lng},
+            "postcodes": count_postcodes_in_ward(session, ward_code),
         },
-        "borough": {"code": borough.code, "name": borough.name},
-        "force": {"id": force.id, "name": force.name, "url": force.url},
+        "borough": {"code": borough_code, "name": borough_name},
+        "force": {"id": force_id, "name": force_name, "url": force_url},
         "contacts": {
-            k: v
-            for k, v in {"email": team.email, "telephone": team.telephone, "mobile": team.mobile}.items()
-            if v
+            k: v for k, v in {"email": email, "telephone": telephone, "mobile": mobile}.items() if v
         },
         "members": [
             {
@@ -78,14 +154,12 @@ def get_team_by_ward_code(session: Session, code: str) -> dict[str, Any] | None:
                 "demo": m.is_demo,
                 "photo": m.photo_path if (m.photo_consent and m.photo_path) else None,
             }
-            for m in team.members
+            for m in members
         ],
         "base": next((loc for loc in locations if loc["type"] == "station"), None),
         "locations": locations,
-        "links": [
-            {"title": link.title, "url": link.url, "description": link.description} for link in team.links
-        ],
-        "neighbours": neighbouring_teams(session, ward.id),
+        "links": [{"title": t, "url": u, "description": d} for t, u, d in links],
+        "neighbours": neighbouring_teams(session, ward_id),
     }
 
 
@@ -93,6 +167,18 @@ def ward_display_geojson(session: Session, code: str) -> str | None:
     return session.scalar(
         select(Ward.display_geojson).where(Ward.generation == CURRENT_GENERATION, Ward.code == code)
     )
+
+
+def team_ward_maps(session: Session) -> list[tuple[str, str, str]]:
+    """(team id, ward name, display GeoJSON) for every team."""
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(Team.id, Ward.name, Ward.display_geojson)
+            .join(Ward, Ward.id == Team.ward_id)
+            .order_by(Team.id)
+        )
+    ]
 
 
 def neighbouring_teams(session: Session, ward_id: int) -> list[dict[str, Any]]:
@@ -170,19 +256,6 @@ def count_postcodes_in_ward(session: Session, ward_code: str) -> int:
     return (
         session.scalar(select(func.count()).select_from(Postcode).where(Postcode.ward_code == ward_code)) or 0
     )
-
-
-def _location(loc) -> dict[str, Any]:
-    return {
-        "type": loc.type,
-        "name": loc.name,
-        "address": loc.address,
-        "postcode": loc.postcode,
-        "latitude": loc.latitude,
-        "longitude": loc.longitude,
-        "opening": loc.opening,
-        "description": loc.description,
-    }
 
 
 def _date(value: datetime | None) -> str | None:

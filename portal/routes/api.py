@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from portal import api_openapi
+from portal.cache import cached
 from portal.db import session_scope
 from portal.models import CITY
 from portal.queries import api as queries
@@ -75,7 +76,7 @@ def endpoint(handler: Callable[[Request], Any]) -> Callable[[Request], Awaitable
 
     wrapper.__name__ = handler.__name__
     wrapper.__doc__ = handler.__doc__
-    return wrapper
+    return cached(wrapper)
 
 
 def force_param(request: Request) -> str:

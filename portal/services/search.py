@@ -22,6 +22,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.query.compound import DefaultOr
 
 from portal.db import make_sessionmaker
 from portal.importers.common import ImportReport
@@ -176,10 +177,14 @@ class SearchIndex:
         if not tokens:
             return []
         searcher = self.current()
-        for combine in (wq.And, wq.Or):
-            query = combine([self._token_query(t) for t in tokens])
+        # DefaultOr: whoosh's automatic choice for small indexes preloads every document per Or node
+        for combine in (wq.And, DefaultOr):
+            last = len(tokens) - 1
+            query = combine([self._token_query(t, prefix=i == last) for i, t in enumerate(tokens)])
             if len(tokens) > 1:
-                query = wq.Or([query, wq.Phrase("name", tokens, boost=5.0)]) if combine is wq.And else query
+                query = (
+                    DefaultOr([query, wq.Phrase("name", tokens, boost=5.0)]) if combine is wq.And else query
+                )
             results = searcher.search(query, limit=limit)
             if len(results):
                 return [
@@ -192,17 +197,19 @@ class SearchIndex:
         if self._searcher is not None:
             self._searcher.close()
 
-    def _token_query(self, token: str) -> wq.Query:
-        """Exact words score highest; a near miss ("chadwel") still matches by edit distance."""
+    def _token_query(self, token: str, prefix: bool) -> wq.Query:
+        """Exact words score highest; a near miss ("chadwel") still matches by edit distance, and the last
+        word may be unfinished ("barking" finds "Barkingside")."""
         parts: list[wq.Query] = [
             wq.Term("name", token, boost=4.0),
             wq.Term("borough", token),
             wq.Term("content", token, boost=0.5),
-            wq.Prefix("name", token, boost=1.5),
         ]
+        if prefix and len(token) >= 3:
+            parts.append(wq.Prefix("name", token, boost=1.5))
         for field, boost in (("name", 1.0), ("borough", 0.5)):
             parts += [wq.Term(field, word, boost=boost) for word in self.vocabulary.near(field, token)]
-        return wq.Or(parts)
+        return DefaultOr(parts)
 
 
 class Vocabulary:

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from portal import api_openapi
 from portal.app import create_app
 from portal.importers.boundaries import import_boundaries
-from portal.models import Team, TeamLink, TeamLocation, TeamMember
+from portal.models import Team, TeamLink, TeamLocation, TeamMember, record_change
 from portal.routes import api
 from tests.factories import WARDS, ward_feature, write_geojson
 
@@ -331,6 +331,7 @@ def own_rows(loaded_db) -> Iterator[str]:
                     description=description,
                 )
             )
+        record_change(session, "test: own rows for Chadwell Heath")  # as every writer must
     try:
         yield CHADWELL_HEATH
     finally:
@@ -340,6 +341,7 @@ def own_rows(loaded_db) -> Iterator[str]:
             team = session.get(Team, CHADWELL_HEATH)
             for field, value in saved.items():
                 setattr(team, field, value)
+            record_change(session, "test: own rows removed")
 
 
 def test_neighbourhood_with_our_rows(client, own_rows):
@@ -467,7 +469,8 @@ def test_neighbourhood_takes_at_most_two_queries(tiny):
         data = client.get("/api/metropolitan/E05900001").json()
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 2, statements
+    own = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "content_change" not in s]
+    assert len(own) <= 2, statements  # (the page cache's version check is the one other query)
     assert data["links"] == [{"url": "https://example.org/", "description": None, "title": "Link"}]
     assert data["locations"][0]["latitude"] == "51.5" and data["locations"][0]["longitude"] == "-0.12"
 
