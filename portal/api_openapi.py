@@ -226,6 +226,12 @@ NOT_FOUND_FORCE = _error("Unknown force")
 NOT_FOUND_NEIGHBOURHOOD = _error(
     "Unknown force, or no such neighbourhood in the force (a City of London ward under metropolitan, too)"
 )
+MOVED = {
+    "description": "An older (2018) ward id whose area lies mostly in one of today's wards: `Location` "
+    "names the same endpoint for today's neighbourhood. When no ward holds most of it, the 404 body "
+    "lists `successors`.",
+    "headers": {"Location": {"schema": {"type": "string"}, "description": "the same path with today's id"}},
+}
 BAD_Q = _error("q is missing, is not two comma-separated numbers, or is out of range")
 NOT_LOCATED = _error(
     "No neighbourhood here: outside London, or in the City of London (the body then carries "
@@ -342,7 +348,7 @@ ENDPOINTS: list[dict[str, Any]] = [
         "schema": _ref("Neighbourhood"),
         "example_path": "/metropolitan/E05014058",
         "example": EXAMPLE_NEIGHBOURHOOD,
-        "errors": {"404": NOT_FOUND_NEIGHBOURHOOD},
+        "errors": {"301": MOVED, "404": NOT_FOUND_NEIGHBOURHOOD},
     },
     {
         "path": "/{force}/{id}/boundary",
@@ -359,7 +365,7 @@ ENDPOINTS: list[dict[str, Any]] = [
             {"latitude": "51.59701", "longitude": "0.14985"},
             {"latitude": "51.59677", "longitude": "0.14813"},
         ],
-        "errors": {"404": NOT_FOUND_NEIGHBOURHOOD},
+        "errors": {"301": MOVED, "404": NOT_FOUND_NEIGHBOURHOOD},
     },
     {
         "path": "/{force}/{id}/people",
@@ -380,7 +386,7 @@ ENDPOINTS: list[dict[str, Any]] = [
             },
             {"name": "Alex Example", "rank": "PCSO", "bio": None, "contact_details": {}},
         ],
-        "errors": {"404": NOT_FOUND_NEIGHBOURHOOD},
+        "errors": {"301": MOVED, "404": NOT_FOUND_NEIGHBOURHOOD},
     },
     {
         "path": "/{force}/{id}/events",
@@ -391,7 +397,7 @@ ENDPOINTS: list[dict[str, Any]] = [
         "schema": _array("Event"),
         "example_path": "/metropolitan/E05014058/events",
         "example": [],
-        "errors": {"404": NOT_FOUND_NEIGHBOURHOOD},
+        "errors": {"301": MOVED, "404": NOT_FOUND_NEIGHBOURHOOD},
     },
     {
         "path": "/{force}/{id}/priorities",
@@ -403,7 +409,7 @@ ENDPOINTS: list[dict[str, Any]] = [
         "schema": _array("Priority"),
         "example_path": "/metropolitan/E05014058/priorities",
         "example": [],
-        "errors": {"404": NOT_FOUND_NEIGHBOURHOOD},
+        "errors": {"301": MOVED, "404": NOT_FOUND_NEIGHBOURHOOD},
     },
     {
         "path": "/locate-neighbourhood",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from portal.db import session_scope
 from portal.queries.system import list_data_loads
+from portal.routes import twin
 from portal.templating import respond
 
 
@@ -17,4 +17,4 @@ def data(request: Request) -> Response:
     return respond(request, "about/data.html", {"loads": loads})
 
 
-routes = [Route("/data", data, name="data")]
+routes = [*twin("/data", data, name="data")]

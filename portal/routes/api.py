@@ -18,14 +18,16 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import api_openapi
 from portal.cache import cached
 from portal.db import session_scope
-from portal.models import CITY
+from portal.models import CITY, MET
 from portal.queries import api as queries
+from portal.queries import teams as team_queries
+from portal.routes.teams import MOSTLY
 from portal.services.geo import GeoIndex
 
 CORS = {
@@ -73,6 +75,8 @@ def endpoint(handler: Callable[[Request], Any]) -> Callable[[Request], Awaitable
             return ok(await run_in_threadpool(handler, request))
         except ApiError as exc:
             return error_response(exc.status, exc.message, **exc.extra)
+        except ApiRedirect as exc:
+            return RedirectResponse(exc.location, status_code=301, headers=HEADERS)
 
     wrapper.__name__ = handler.__name__
     wrapper.__doc__ = handler.__doc__
@@ -94,12 +98,43 @@ def ids(request: Request) -> tuple[str, str]:
     return force, team_id
 
 
-def found(value: Any, force: str, team_id: str | None = None) -> Any:
+class ApiRedirect(Exception):
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+def found(
+    value: Any, force: str, team_id: str | None = None, session=None, request: Request | None = None
+) -> Any:
     if value is None:
         if team_id is None:
             raise ApiError(404, f"There is no police force with the id {force}.")
+        if session is not None and request is not None and force == MET:
+            _legacy(session, request, team_id)
         raise ApiError(404, f"There is no neighbourhood {team_id} in the force {force}.")
     return value
+
+
+def _legacy(session, request: Request, team_id: str) -> None:
+    """An older (2018) ward id: 301 to today's ward holding most of its area, as the team pages do; when
+    none does, a 404 that names today's wards sharing it."""
+    legacy = team_queries.legacy_successors(session, team_id)
+    if not legacy:
+        return
+    successors = [s for s in legacy["successors"] if s["team"]]
+    if successors and successors[0]["share"] >= MOSTLY:
+        raw = request.path_params["id"]
+        path = request.url.path
+        index = path.rindex("/" + raw)
+        location = path[:index] + "/" + successors[0]["team"] + path[index + 1 + len(raw) :]
+        raise ApiRedirect(location + (f"?{request.url.query}" if request.url.query else ""))
+    raise ApiError(
+        404,
+        f"{legacy['old_ward']['name']} ({team_id}) was a ward until 2022; its area is now shared by "
+        "several of today's neighbourhoods.",
+        successors=[{"id": s["team"], "name": s["name"], "share": s["share"]} for s in successors],
+    )
 
 
 def sessions(request: Request):
@@ -145,21 +180,23 @@ def neighbourhoods(request: Request) -> list[dict[str, str]]:
 def neighbourhood(request: Request) -> dict[str, Any]:
     force_id, team_id = ids(request)
     with sessions(request) as session:
-        return found(queries.get_neighbourhood(session, force_id, team_id), force_id, team_id)
+        return found(
+            queries.get_neighbourhood(session, force_id, team_id), force_id, team_id, session, request
+        )
 
 
 @endpoint
 def people(request: Request) -> list[dict[str, Any]]:
     force_id, team_id = ids(request)
     with sessions(request) as session:
-        return found(queries.get_people(session, force_id, team_id), force_id, team_id)
+        return found(queries.get_people(session, force_id, team_id), force_id, team_id, session, request)
 
 
 @endpoint
 def boundary(request: Request) -> list[dict[str, str]]:
     force_id, team_id = ids(request)
     with sessions(request) as session:
-        return found(queries.get_boundary(session, force_id, team_id), force_id, team_id)
+        return found(queries.get_boundary(session, force_id, team_id), force_id, team_id, session, request)
 
 
 @endpoint
@@ -167,7 +204,7 @@ def events(request: Request) -> list:
     """Events arrive with a later issue: [] for every known neighbourhood until then."""
     force_id, team_id = ids(request)
     with sessions(request) as session:
-        found(queries.team_exists(session, force_id, team_id) or None, force_id, team_id)
+        found(queries.team_exists(session, force_id, team_id) or None, force_id, team_id, session, request)
     return []
 
 
@@ -176,7 +213,7 @@ def priorities(request: Request) -> list:
     """Priorities arrive with a later issue: [] for every known neighbourhood until then."""
     force_id, team_id = ids(request)
     with sessions(request) as session:
-        found(queries.team_exists(session, force_id, team_id) or None, force_id, team_id)
+        found(queries.team_exists(session, force_id, team_id) or None, force_id, team_id, session, request)
     return []
 
 

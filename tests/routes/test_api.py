@@ -613,6 +613,10 @@ def test_every_documented_path_answers_as_documented(client, openapi):
         for status, documented in operation["responses"].items():
             if status == "200":
                 continue
+            if status == "301":
+                moved = client.get("/api" + concrete(path, {**EXAMPLE_PARAMS, "{id}": "E05000029"}))
+                assert moved.status_code == 301 and moved.headers["location"].startswith("/api/"), path
+                continue
             if status == "400":
                 bad = client.get("/api" + path, params={"q": "north"})
             elif query:
@@ -646,3 +650,18 @@ def test_the_human_page(client, openapi):
     ]:
         assert words in page.text, words
     assert client.get("/api", follow_redirects=True).status_code == 200
+
+
+@pytest.mark.parametrize("suffix", ["", "/people", "/boundary", "/events", "/priorities"])
+def test_an_old_ward_id_redirects_to_todays_neighbourhood(client, suffix):
+    response = client.get(f"/api/metropolitan/E05000029{suffix}")  # Chadwell Heath before 2022
+    assert response.status_code == 301 and response.headers["location"] == f"/api/metropolitan/E05014058{suffix}"
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert client.get(response.headers["location"]).status_code == 200
+
+
+def test_an_old_ward_split_between_neighbourhoods_is_a_404_naming_them(client):
+    response = client.get("/api/metropolitan/E05000347")  # Brentford (2018): no ward holds half of it
+    data = response.json()
+    assert response.status_code == 404 and "was a ward until 2022" in data["message"]
+    assert len(data["successors"]) >= 2 and all(s["share"] < 0.5 for s in data["successors"])
