@@ -655,7 +655,9 @@ def test_the_human_page(client, openapi):
 @pytest.mark.parametrize("suffix", ["", "/people", "/boundary", "/events", "/priorities"])
 def test_an_old_ward_id_redirects_to_todays_neighbourhood(client, suffix):
     response = client.get(f"/api/metropolitan/E05000029{suffix}")  # Chadwell Heath before 2022
-    assert response.status_code == 301 and response.headers["location"] == f"/api/metropolitan/E05014058{suffix}"
+    assert (
+        response.status_code == 301 and response.headers["location"] == f"/api/metropolitan/E05014058{suffix}"
+    )
     assert response.headers["access-control-allow-origin"] == "*"
     assert client.get(response.headers["location"]).status_code == 200
 
