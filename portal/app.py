@@ -21,7 +21,7 @@ from portal import migrate, paths
 from portal.cache import PageCache
 from portal.db import make_engine, make_sessionmaker
 from portal.middleware import SecurityHeadersMiddleware
-from portal.routes import about, api, boroughs, home, maps, teams
+from portal.routes import about, api, api_crime, boroughs, crime, engagement, home, maps, teams
 from portal.services.geo import GeoIndex
 from portal.services.maps import Tiles
 from portal.services.search import SearchIndex
@@ -67,9 +67,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *maps.routes,
             *teams.index_routes,
             *boroughs.index_routes,
-            Mount("/teams", routes=teams.routes, name="teams"),
-            Mount("/boroughs", routes=boroughs.routes, name="boroughs"),
-            Mount("/api", routes=api.routes, name="api"),
+            *crime.routes,
+            Mount(
+                "/teams", routes=[*teams.routes, *engagement.team_routes, *crime.team_routes], name="teams"
+            ),
+            Mount(
+                "/boroughs",
+                routes=[*boroughs.routes, *engagement.borough_routes, *crime.borough_routes],
+                name="boroughs",
+            ),
+            Mount("/api", routes=[*api_crime.routes, *api.routes], name="api"),
             Mount("/about", routes=about.routes, name="about"),
             Mount("/static", app=StaticFiles(directory=paths.STATIC), name="static"),
         ],

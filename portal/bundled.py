@@ -40,6 +40,8 @@ def _file(loader, path: Path, **kwargs) -> Callable[[Session], ImportReport]:
 def bundles() -> tuple[Bundle, ...]:
     from portal import demo
     from portal.importers.boundaries import import_boundaries
+    from portal.importers.crime import import_crimes, import_ward_crime_counts
+    from portal.importers.population import import_population
     from portal.importers.postcodes import import_postcodes
     from portal.importers.stations import import_stations
 
@@ -49,6 +51,9 @@ def bundles() -> tuple[Bundle, ...]:
     wards_2018 = paths.GEODATA / "london_wards_2018_bng" / "London_Ward_27700.shp"
     postcodes = paths.GEODATA / "london_postcodes_codepoint_2014.csv.gz"
     stations = paths.GEODATA / "met_front_counters_2013.csv"
+    street = paths.CONTENT / "crime" / "2023-01-metropolitan-street-barking-and-dagenham.csv"
+    counts = paths.CONTENT / "crime" / "mps_ward_level_crime_2024-03_to_2025-12.csv"
+    profiles = paths.CONTENT / "reference" / "gla_ward_profiles_2015.csv"
     return (
         Bundle("boundaries-borough", _file(import_boundaries, boroughs, level="borough"), boroughs),
         Bundle(
@@ -69,6 +74,16 @@ def bundles() -> tuple[Bundle, ...]:
             _file(import_stations, stations),
             stations,
             depends_on=("boundaries-borough", "postcodes"),
+        ),
+        Bundle(
+            "street-crime", lambda session: import_crimes(session, [street]), street, depends_on=(wards_now,)
+        ),
+        Bundle("ward-crime-counts", _file(import_ward_crime_counts, counts), counts, depends_on=(wards_now,)),
+        Bundle(
+            "ward-population",
+            _file(import_population, profiles),
+            profiles,
+            depends_on=(wards_now, wards_before),
         ),
         Bundle(
             demo.DATASET, partial(demo.load_demo), version=demo.VERSION, depends_on=(wards_now, "stations")

@@ -153,6 +153,20 @@ def _import_stations(args, settings: Settings) -> int:
     return _run_import(settings, lambda s: import_stations(s, args.path, dry_run=args.dry_run))
 
 
+@command("import-crimes")
+def _import_crimes(args, settings: Settings) -> int:
+    from portal.importers.crime import import_crimes
+
+    return _run_import(settings, lambda s: import_crimes(s, args.paths, dry_run=args.dry_run))
+
+
+@command("import-ward-crime-counts")
+def _import_ward_crime_counts(args, settings: Settings) -> int:
+    from portal.importers.crime import import_ward_crime_counts
+
+    return _run_import(settings, lambda s: import_ward_crime_counts(s, args.path, dry_run=args.dry_run))
+
+
 @command("load-demo")
 def _load_demo(args, settings: Settings) -> int:
     from portal import demo

@@ -27,7 +27,10 @@ def test_provenance_and_licence_are_kept_with_the_data():
     for words in ATTRIBUTION:
         assert words in provenance
     for bundle in [b for b in bundles() if b.path]:
-        assert bundle.path.name in provenance, f"{bundle.path.name} has no provenance entry"
+        folder = paths.GEODATA if bundle.path.is_relative_to(paths.GEODATA) else paths.CONTENT
+        assert bundle.path.name in (folder / "PROVENANCE.md").read_text(), (
+            f"{bundle.path.name}: no provenance"
+        )
     assert (paths.GEODATA / "codepoint_open_licence.txt").exists()
 
 
