@@ -481,7 +481,11 @@ def _operation(endpoint: dict[str, Any]) -> dict[str, Any]:
 
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document (a fresh copy each time)."""
-    paths: dict[str, Any] = {endpoint["path"]: {"get": _operation(endpoint)} for endpoint in ENDPOINTS}
+    from portal import api_openapi_crime as crime
+
+    paths: dict[str, Any] = {
+        endpoint["path"]: {"get": _operation(endpoint)} for endpoint in [*ENDPOINTS, *crime.ENDPOINTS]
+    }
     paths["/openapi.json"] = {
         "get": {
             "operationId": "openapi",
@@ -507,7 +511,10 @@ def document() -> dict[str, Any]:
             "externalDocs": {"description": "data.police.uk API documentation", "url": POLICE_UK_DOCS},
             "servers": [{"url": "/api", "description": "This portal"}],
             "paths": paths,
-            "components": {"schemas": SCHEMAS, "parameters": PARAMETERS},
+            "components": {
+                "schemas": {**SCHEMAS, **crime.SCHEMAS},
+                "parameters": {**PARAMETERS, **crime.PARAMETERS},
+            },
         }
     )
 
