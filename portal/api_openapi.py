@@ -143,22 +143,33 @@ SCHEMAS: dict[str, Any] = {
     "Event": _object(
         {
             "contact_details": _ref("ContactDetails"),
-            "description": _string("Description of the event", nullable=True),
+            "description": _string(
+                "Description of the event (HTML): type, who will attend, access", nullable=True
+            ),
             "title": _string("Title of the event"),
             "address": _string("Address of the event", nullable=True),
-            "type": _string("Type of event, such as meeting"),
-            "start_date": _string("Start (ISO 8601)", format="date-time"),
-            "end_date": _string("End (ISO 8601)", nullable=True),
+            "type": _string("Type of event: meeting, surgery, street briefing or mobile"),
+            "start_date": _string(
+                "Start, London local time without a zone, as police.uk gives it (YYYY-MM-DDTHH:MM:SS)",
+                pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$",
+            ),
+            "end_date": _string(
+                "End, London local time (YYYY-MM-DDTHH:MM:SS)",
+                nullable=True,
+                pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$",
+            ),
         },
         required=["contact_details", "description", "title", "address", "type", "start_date"],
+        additionalProperties=False,
     ),
     "Priority": _object(
         {
-            "issue": _string("The issue raised with the team (HTML)"),
-            "issue-date": _string("When the issue was raised (ISO 8601)"),
-            "action": _string("Action taken (HTML)", nullable=True),
-            "action-date": _string("When action was taken (ISO 8601)", nullable=True),
-        }
+            "issue": _string("The issue, as agreed with residents (HTML)"),
+            "issue-date": _string("When the priority was agreed (YYYY-MM-DDT00:00:00)"),
+            "action": _string("The latest action taken, by whom (HTML); null when none yet", nullable=True),
+            "action-date": _string("When the latest action was taken (YYYY-MM-DDT00:00:00)", nullable=True),
+        },
+        additionalProperties=False,
     ),
     "LocateResult": _object(
         {
@@ -392,23 +403,53 @@ ENDPOINTS: list[dict[str, Any]] = [
         "path": "/{force}/{id}/events",
         "name": "events",
         "summary": "Neighbourhood events",
-        "description": "Meetings and surgeries. Not published yet: always an empty list for now.",
+        "description": "Upcoming public meetings, ward panels and surgeries, soonest first; cancelled "
+        "meetings are left out (they stay on the team's pages and calendar, marked cancelled). Times are "
+        "London local time without a zone, as police.uk gives them.",
         "parameters": ["force", "id"],
         "schema": _array("Event"),
         "example_path": "/metropolitan/E05014058/events",
-        "example": [],
+        "example": [
+            {
+                "contact_details": {
+                    "email": "ChadwellHeath.snt@met.police.uk",
+                    "telephone": "020 8721 2902",
+                    "mobile": "07884 117276",
+                },
+                "description": "<p>Ward panel<br/>Who will attend: PC Hall, ward councillors<br/>"
+                "Access: step-free access, hearing loop</p>",
+                "title": "Chadwell Heath ward panel",
+                "address": "Library, Aikman Avenue, RM6 4AB",
+                "type": "meeting",
+                "start_date": "2026-03-03T19:00:00",
+                "end_date": "2026-03-03T20:30:00",
+            }
+        ],
         "errors": {"301": MOVED, "404": NOT_FOUND_NEIGHBOURHOOD},
     },
     {
         "path": "/{force}/{id}/priorities",
         "name": "priorities",
         "summary": "Neighbourhood priorities",
-        "description": "The team's priorities and what was done. Not published yet: always an empty "
-        "list for now.",
+        "description": "The team's current priorities (open or in progress), latest agreed first, each "
+        "with its latest action. Past priorities and the full action log are on the team's pages.",
         "parameters": ["force", "id"],
         "schema": _array("Priority"),
         "example_path": "/metropolitan/E05014058/priorities",
-        "example": [],
+        "example": [
+            {
+                "action": "<p>Sutton Council: Speed signs put up<br/>Result: average speed down 4 mph</p>",
+                "issue-date": "2026-01-14T00:00:00",
+                "action-date": "2026-02-20T00:00:00",
+                "issue": "<p>Speeding on Stafford Road</p>\n<p>Cars speed past the school at home time.</p>",
+            },
+            {
+                "action": None,
+                "issue-date": "2025-11-02T00:00:00",
+                "action-date": None,
+                "issue": "<p>Drug dealing in Beddington Park</p>",
+            },
+        ],
         "errors": {"301": MOVED, "404": NOT_FOUND_NEIGHBOURHOOD},
     },
     {
@@ -452,8 +493,9 @@ The Metropolitan Police's Safer Neighbourhood Teams in the shape of the data.pol
 data.police.uk works by changing its base URL alone.
 
 Differences from data.police.uk: neighbourhood ids are ward GSS codes (E05…), case-insensitive; only
-`metropolitan` has neighbourhoods (`city-of-london` is listed, with none); `population` is "0"; `events`,
-`priorities` and `forces/{{force}}/people` are empty lists; errors are JSON `{{"status", "error",
+`metropolitan` has neighbourhoods (`city-of-london` is listed, with none); `population` is "0";
+`forces/{{force}}/people` is an empty list; `events` are upcoming meetings only, in London local time;
+`priorities` are current ones, each with its latest action; errors are JSON `{{"status", "error",
 "message"}}`; a point in the City of London gives 404 from `locate-neighbourhood`, naming the force.
 
 Boundaries: ONS Wards (December 2024), Open Government Licence v3.0. Team members, contacts and
@@ -527,6 +569,12 @@ def code_markup(text: str) -> Markup:
     )
 
 
+def _crime_endpoints() -> list[dict[str, Any]]:
+    from portal import api_openapi_crime
+
+    return api_openapi_crime.ENDPOINTS
+
+
 def page_context() -> dict[str, Any]:
     """The examples for the human page /api/, from the same list."""
     return {
@@ -540,7 +588,7 @@ def page_context() -> dict[str, Any]:
                 "example": json.dumps(e["example"], indent=2, ensure_ascii=False),
                 "statuses": ["200", *e["errors"]],
             }
-            for e in ENDPOINTS
+            for e in [*ENDPOINTS, *_crime_endpoints()]
         ],
         "errors": [
             {"path": path, "status": status, "example": json.dumps(body, indent=2, ensure_ascii=False)}

@@ -26,11 +26,11 @@ class Bundle:
     dataset: str
     load: Callable[[Session], ImportReport]
     path: Path | None = None  # a shipped file, fingerprinted by its SHA-256
-    version: str | None = None  # or, for generated content, the generator's version
+    version: Callable[[], str] | None = None  # or, for generated content, its fingerprint now
     depends_on: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
-        return sha256_of(self.path) if self.path else f"{self.version}"
+        return sha256_of(self.path) if self.path else self.version()
 
 
 def _file(loader, path: Path, **kwargs) -> Callable[[Session], ImportReport]:
@@ -86,7 +86,10 @@ def bundles() -> tuple[Bundle, ...]:
             depends_on=(wards_now, wards_before),
         ),
         Bundle(
-            demo.DATASET, partial(demo.load_demo), version=demo.VERSION, depends_on=(wards_now, "stations")
+            demo.DATASET,
+            partial(demo.load_demo),
+            version=demo.fingerprint,
+            depends_on=(wards_now, "stations"),
         ),
     )
 

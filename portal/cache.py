@@ -27,11 +27,14 @@ from portal.models import ContentChange
 from portal.templating import wants_json
 
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
+# Pages also depend on the clock ("upcoming" meetings, "review overdue"), so none is kept longer than this.
+MAX_AGE_SECONDS = 300
 
 
 @dataclass(frozen=True)
 class CachedPage:
     version: int
+    created: float  # time.monotonic()
     status: int
     body: bytes
     headers: tuple[tuple[str, str], ...]
@@ -39,8 +42,15 @@ class CachedPage:
 
 
 class PageCache:
-    def __init__(self, engine: Engine, check_seconds: float = 1.0, max_pages: int = 4096):
+    def __init__(
+        self,
+        engine: Engine,
+        check_seconds: float = 1.0,
+        max_pages: int = 4096,
+        max_age: float = MAX_AGE_SECONDS,
+    ):
         self.engine = engine
+        self.max_age = max_age
         self.check_seconds = check_seconds
         self.max_pages = max_pages
         self._pages: OrderedDict[tuple, CachedPage] = OrderedDict()
@@ -67,7 +77,7 @@ class PageCache:
     def get(self, key: tuple, version: int) -> CachedPage | None:
         with self._lock:
             page = self._pages.get(key)
-            if page is None or page.version != version:
+            if page is None or page.version != version or time.monotonic() - page.created > self.max_age:
                 return None
             self._pages.move_to_end(key)
             return page
@@ -102,7 +112,7 @@ def cached(endpoint: Callable) -> Callable:
             headers = tuple(
                 (k, v) for k, v in response.headers.items() if k not in {"content-length", "etag"}
             )
-            page = CachedPage(version, response.status_code, response.body, headers, etag)
+            page = CachedPage(version, time.monotonic(), response.status_code, response.body, headers, etag)
             cache.put(key, page)
         else:
             cache.hits += 1

@@ -51,8 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", type=Path)
     p.add_argument("--dry-run", action="store_true", help="check the file and report, store nothing")
 
+    p = sub.add_parser("import-crimes", help="import police.uk street-level crime CSV files")
+    p.add_argument("paths", type=Path, nargs="+", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="check the files and report, store nothing")
+
     p = sub.add_parser(
-        "load-demo", help="generate the labelled demo content (members, contacts) for every team"
+        "import-ward-crime-counts", help="import the London Datastore's MPS recorded crime by ward"
+    )
+    p.add_argument("path", type=Path, metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="check the file and report, store nothing")
+
+    p = sub.add_parser(
+        "load-demo", help="generate the labelled demo content (members, contacts, meetings…) for every team"
     )
     p.add_argument("--seed", type=int, help="random seed (default: the documented fixed seed)")
 

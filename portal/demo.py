@@ -28,7 +28,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from portal import paths
+from portal import demo_engagement, paths
 from portal.importers.common import ImportReport
 from portal.models import (
     DEMO,
@@ -54,7 +54,7 @@ from portal.models import (
 from portal.services.postcode import normalise
 
 DATASET = "demo-content"
-VERSION = "demo-v1"
+VERSION = "demo-v2"
 SEED = 20091001
 
 DEMO_DIR = paths.CONTENT / "demo"
@@ -448,7 +448,16 @@ def police_uk_record(session: Session, folder: Path = POLICE_UK_DIR) -> dict:
 # -- the loader -------------------------------------------------------------------------------------------
 
 
-def load_demo(session: Session, *, seed: int = SEED) -> ImportReport:
+def fingerprint(today: date | None = None) -> str:
+    """What `setup` compares to decide whether to reload: the generator's version and the month the
+    engagement is laid out around, so upcoming meetings are refreshed once a month."""
+    from portal.demo_engagement import reference_month
+
+    return f"{VERSION}@{reference_month(today):%Y-%m}"
+
+
+def load_demo(session: Session, *, seed: int = SEED, today: date | None = None) -> ImportReport:
+    """Members, contacts and a year of engagement; `today` picks the month engagement is laid out around."""
     report = ImportReport(dataset=DATASET, source=f"generator {VERSION}, seed {seed}")
     teams = [
         TeamRow(*row)
@@ -543,6 +552,16 @@ def load_demo(session: Session, *, seed: int = SEED) -> ImportReport:
     for model, rows in ((TeamMember, members), (TeamLink, links), (TeamLocation, locations)):
         if rows:
             session.execute(insert(model), rows)
+    engagement = demo_engagement.load_engagement(
+        session,
+        demo,
+        seed=seed,
+        bases={place["team_id"]: place for place in locations if place["type"] == "station"},
+        members=members,
+        boroughs=boroughs,
+        police_uk=bool(police_uk),
+        today=today,
+    )
 
     report.rows_stored = len(team_values)
     report.notes.append(f"teams filled with demo content: {len(demo):,}")
@@ -553,11 +572,12 @@ def load_demo(session: Session, *, seed: int = SEED) -> ImportReport:
         report.notes.append(f"teams left as they were (staff or police.uk content): {kept:,}")
     if no_base:
         report.notes.append(f"teams with no front counter loaded to use as a base: {no_base:,}")
+    report.notes += engagement.notes()
     session.add(
         DataLoad(
             dataset=DATASET,
             source=report.source,
-            sha256=VERSION,
+            sha256=fingerprint(today),
             rows_read=report.rows_read,
             rows_stored=report.rows_stored,
             rows_rejected=report.rows_rejected,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import itertools
 import json
 from pathlib import Path
 
@@ -66,5 +67,84 @@ def write_postcodes(path: Path, rows=POSTCODES, header=POSTCODE_HEADER, gz: bool
     with opener(path, "wt", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+# -- crime: police.uk street-level rows and London Datastore ward counts --------------------------------
+
+STREET_HEADER = [
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+]
+MET_NAME = "Metropolitan Police Service"
+_CRIME_IDS = itertools.count(1)
+
+
+def street_row(
+    lng, lat, crime_type="Burglary", month="2023-01", crime_id="auto", force=MET_NAME, **changes
+) -> list[str]:
+    """One police.uk row; lng/lat None: "No location"; crime_id "auto": a made-up id (none for ASB)."""
+    if crime_id == "auto":
+        crime_id = "" if crime_type == "Anti-social behaviour" else f"{next(_CRIME_IDS):064x}"
+    row = {
+        "Crime ID": crime_id,
+        "Month": month,
+        "Reported by": force,
+        "Falls within": force,
+        "Longitude": "" if lng is None else str(lng),
+        "Latitude": "" if lat is None else str(lat),
+        "Location": "No location" if lng is None else "On or near Test Street",
+        "LSOA code": "" if lng is None else "E01004736",
+        "LSOA name": "" if lng is None else "Westminster 018C",
+        "Crime type": crime_type,
+        "Last outcome category": "" if crime_type == "Anti-social behaviour" else "Under investigation",
+        "Context": "",
+        **changes,
+    }
+    return [row[c] for c in STREET_HEADER]
+
+
+STREET_CRIMES = [
+    street_row(-0.125, 51.505),  # Alpha
+    street_row(-0.115, 51.505, "Anti-social behaviour"),  # Bravo, no crime id
+    street_row(-0.115, 51.505, "Anti-social behaviour"),  # the same again: a second, identical ASB report
+    street_row(-0.105, 51.505, "Robbery"),  # in the City ward: outside every Met ward
+    street_row(-2.0, 53.0, "Drugs"),  # outside London
+    street_row(None, None, "Vehicle crime"),  # no location
+    street_row(-0.125, 51.505, force="British Transport Police"),  # another force: skipped
+]
+
+
+def write_street_crimes(path: Path, rows=STREET_CRIMES, header=STREET_HEADER, encoding="utf-8") -> Path:
+    with path.open("w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+COUNT_HEADER = ["MajorText", "MinorText", "WardName", "WardCode", "LookUp_BoroughName"]
+
+
+def count_row(ward="E05900001", major="BURGLARY", minor="DOMESTIC BURGLARY", counts=(1, 2)) -> list[str]:
+    names = {"E05900001": "Alpha", "E05900002": "Bravo"}
+    return [major, minor, names.get(ward, "Elsewhere"), ward, "Westminster", *[str(c) for c in counts]]
+
+
+def write_ward_counts(path: Path, rows, months=("202401", "202402"), header=None) -> Path:
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header or [*COUNT_HEADER, *months])
         writer.writerows(rows)
     return path

@@ -71,3 +71,11 @@ def test_a_setting_controls_how_often_the_version_is_checked(loaded_db):
         app.state.page_cache.changed()
         client.get("/teams/E05011237.json")
         assert app.state.page_cache.misses == 2
+
+
+def test_pages_expire_with_time_even_without_changes(fresh):
+    cache = fresh.app.state.page_cache
+    fresh.get("/teams/E05011237")
+    cache.max_age = 0  # "upcoming meetings" and "review overdue" move on with the clock
+    fresh.get("/teams/E05011237")
+    assert (cache.hits, cache.misses) == (0, 2)

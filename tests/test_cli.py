@@ -14,11 +14,21 @@ COMMANDS = [
     "import-boundaries",
     "import-postcodes",
     "import-stations",
+    "import-crimes",
+    "import-ward-crime-counts",
     "load-demo",
     "reindex",
     "locate",
     "serve",
 ]
+
+
+def test_every_command_is_listed_and_parsed():
+    from portal.cli import COMMANDS as REGISTERED
+    from portal.cli import build_parser
+
+    choices = set(build_parser()._subparsers._group_actions[0].choices)
+    assert choices == set(REGISTERED) == set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -14,7 +14,9 @@ import shapely
 from sqlalchemy import Float, String, cast, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
-from portal.models import CITY, MET, Force, Team, TeamLink, TeamLocation, TeamMember, Ward
+from portal.models import CITY, MEETING_TYPES, MET, Force, Team, TeamLink, TeamLocation, TeamMember, Ward
+from portal.queries import engagement
+from portal.services import calendar
 
 TELEPHONE = "101"  # the national non-emergency number, as police.uk gives for both London forces
 UNKNOWN_POPULATION = "0"  # police.uk's population is a string; we hold no population figures
@@ -236,3 +238,63 @@ def _polygons(geometry) -> list:
     if hasattr(geometry, "geoms"):
         return [p for g in geometry.geoms for p in _polygons(g)]
     return []
+
+
+# -- events and priorities -------------------------------------------------------------------------
+
+# police.uk's event types are short words ("meeting"); ours map onto them
+EVENT_TYPES = {"surgery": "surgery", "street_briefing": "street briefing", "mobile_police_station": "mobile"}
+
+
+def _local(value) -> str:
+    """police.uk's local date-time without a zone: London time, "YYYY-MM-DDTHH:MM:SS"."""
+    return calendar.london(value).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def get_events(session: Session, force_id: str, team_id: str) -> list[dict[str, Any]] | None:
+    """Upcoming meetings that are not cancelled, soonest first, with the team's contact details."""
+    team = session.execute(
+        select(Team.email, Team.telephone, Team.mobile).where(Team.id == team_id, Team.force_id == force_id)
+    ).first()
+    if team is None:
+        return None
+    contacts = contact_details(email=team.email, telephone=team.telephone, mobile=team.mobile)
+    return [
+        {
+            "contact_details": dict(contacts),
+            "description": html_text(calendar.description_text(m, MEETING_TYPES.get(m.type))),
+            "title": m.title,
+            "address": calendar.location_text(m) or None,
+            "type": EVENT_TYPES.get(m.type, "meeting"),
+            "start_date": _local(m.starts_at),
+            "end_date": _local(m.ends_at) if m.ends_at else None,
+        }
+        for m in engagement.api_events(session, team_id)
+    ]
+
+
+def _midnight(value) -> str | None:
+    return None if value is None else f"{value.isoformat()}T00:00:00"
+
+
+def get_priorities(session: Session, force_id: str, team_id: str) -> list[dict[str, Any]] | None:
+    """Current priorities, latest agreed first, each with its latest action (police.uk gives one)."""
+    if not team_exists(session, force_id, team_id):
+        return None
+    found = []
+    for p in engagement.api_priorities(session, team_id):
+        latest = max(p.actions, key=lambda a: (a.acted_on, a.id)) if p.actions else None
+        action = None
+        if latest is not None:
+            action = latest.description + (f"\n\nResult: {latest.result}" if latest.result else "")
+            action = html_text(f"{latest.actor}: {action}")
+        issue = p.title + (f"\n\n{p.detail}" if p.detail else "")
+        found.append(
+            {
+                "action": action,
+                "issue-date": _midnight(p.agreed_on),
+                "action-date": _midnight(latest.acted_on) if latest else None,
+                "issue": html_text(issue),
+            }
+        )
+    return found

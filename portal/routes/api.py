@@ -200,21 +200,19 @@ def boundary(request: Request) -> list[dict[str, str]]:
 
 
 @endpoint
-def events(request: Request) -> list:
-    """Events arrive with a later issue: [] for every known neighbourhood until then."""
+def events(request: Request) -> list[dict[str, Any]]:
+    """Upcoming meetings (not cancelled), soonest first, in police.uk's event shape."""
     force_id, team_id = ids(request)
     with sessions(request) as session:
-        found(queries.team_exists(session, force_id, team_id) or None, force_id, team_id, session, request)
-    return []
+        return found(queries.get_events(session, force_id, team_id), force_id, team_id, session, request)
 
 
 @endpoint
-def priorities(request: Request) -> list:
-    """Priorities arrive with a later issue: [] for every known neighbourhood until then."""
+def priorities(request: Request) -> list[dict[str, Any]]:
+    """Current priorities with their latest action, in police.uk's priority shape."""
     force_id, team_id = ids(request)
     with sessions(request) as session:
-        found(queries.team_exists(session, force_id, team_id) or None, force_id, team_id, session, request)
-    return []
+        return found(queries.get_priorities(session, force_id, team_id), force_id, team_id, session, request)
 
 
 # -- locate-neighbourhood --------------------------------------------------------------------------

@@ -12,8 +12,10 @@ from starlette.responses import RedirectResponse, Response
 
 from portal.cache import cached
 from portal.db import session_scope
+from portal.queries import engagement as engagement_queries
 from portal.queries import teams as queries
 from portal.routes import twin
+from portal.routes.engagement import link_engagement
 from portal.services.maps import MapParts, Tiles, static_prefix, ward_map
 from portal.templating import respond, wants_json
 
@@ -34,6 +36,8 @@ def team(request: Request) -> Response:
     with session_scope(request.app.state.sessions) as session:
         context = queries.get_team_by_ward_code(session, code)
         legacy = None if context or current else queries.legacy_successors(session, code)
+        if context:  # meetings, the monthly-meeting record, priorities and updates (issue 4)
+            context["engagement"] = engagement_queries.team_engagement(session, code)
         geojson = queries.ward_display_geojson(session, code) if context and not wants_json(request) else None
     if context is None:
         if legacy:
@@ -43,7 +47,14 @@ def team(request: Request) -> Response:
         "self": request.app.url_path_for("teams:team", code=code),
         "json": request.app.url_path_for("teams:team_json", code=code),
         "borough": request.app.url_path_for("boroughs:borough", code=context["borough"]["code"]),
+        "meetings": request.app.url_path_for("teams:meetings", code=code),
+        "calendar": request.app.url_path_for("teams:meetings_ics", code=code),
+        "priorities": request.app.url_path_for("teams:priorities", code=code),
+        "you_said_we_did": request.app.url_path_for("teams:you_said_we_did", code=code),
+        "updates": request.app.url_path_for("teams:updates", code=code),
+        "updates_feed": request.app.url_path_for("teams:updates_atom", code=code),
     }
+    link_engagement(request, code, context["engagement"])
     if geojson:  # HTML only: the map is not part of the JSON twin
         tiles = Tiles.from_settings(request.app.state.settings)
         context["map"] = _ward_map(geojson, context["ward"]["name"], tiles, static_prefix(request))

@@ -39,6 +39,8 @@ from typing import Any
 
 import folium
 import shapely
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from folium.template import Template
 from markupsafe import escape
 
@@ -256,3 +258,131 @@ def _round_coordinates(kind: str, coordinates: list) -> list:
     if kind == "MultiPolygon":
         return [[_round_ring(ring) for ring in polygon] for polygon in coordinates]
     raise ValueError(f"a ward's geometry must be a Polygon or MultiPolygon, not {kind}")
+
+
+# -- crime maps (issue 5) -------------------------------------------------------------------------------
+
+
+class CrimeMarkers(JSCSSMixin, MacroElement):
+    """The month's crimes as clustered markers, from one compact JSON array (not one folium Marker per
+    crime: rendering hundreds of elements is slow). Each popup is built with textContent, never HTML.
+    Leaflet.markercluster comes from our vendored copy, never folium's CDN default."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.markerClusterGroup(
+                {showCoverageOnHover: false, maxClusterRadius: 40}
+            );
+            (function (group, month, points) {
+                points.forEach(function (p) {
+                    var text = p[2] + ", " + p[3];
+                    var marker = L.marker([p[0], p[1]], {title: text, alt: text, keyboard: true});
+                    var box = document.createElement("div");
+                    var heading = document.createElement("strong");
+                    heading.textContent = p[2];
+                    box.appendChild(heading);
+                    [p[3], month, "Last outcome: " + p[4]].forEach(function (line) {
+                        box.appendChild(document.createElement("br"));
+                        box.appendChild(document.createTextNode(line));
+                    });
+                    marker.bindPopup(box);
+                    group.addLayer(marker);
+                });
+            })({{ this.get_name() }}, {{ this.month_label|tojson }}, {{ this.points|tojson }});
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+            {{ this._parent.get_name() }}.crimeMarkers = {{ this.get_name() }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, points: list[list[Any]], month_label: str, static: str = "/static"):
+        super().__init__()
+        self._name = "CrimeMarkers"
+        self.points = points
+        self.month_label = month_label
+        self.default_js = [
+            ("markerclusterjs", f"{static}/vendor/leaflet.markercluster/leaflet.markercluster.js")
+        ]
+        self.default_css = [
+            ("markerclustercss", f"{static}/vendor/leaflet.markercluster/MarkerCluster.css"),
+            ("markerclusterdefaultcss", f"{static}/vendor/leaflet.markercluster/MarkerCluster.Default.css"),
+        ]
+
+
+def crime_map(
+    area_geojson: str,
+    label: str,
+    points: list[dict[str, Any]],
+    month_label: str,
+    tiles: Tiles | None = None,
+    *,
+    static: str = "/static",
+    description: str = "",
+) -> MapParts:
+    """An area's boundary (always) and the month's crimes as clustered markers (popups: category, "on or
+    near" location, month, last outcome). `points` are dicts with latitude, longitude, category_name,
+    location and outcome, as `portal.queries.crime.street_points` returns them."""
+    geometry = json.loads(area_geojson)
+    min_x, min_y, max_x, max_y = shapely.from_geojson(area_geojson).bounds
+    m = PortalMap(
+        label=label,
+        variant="crime",
+        static=static,
+        tiles=tiles,
+        description=description,
+        data_attributes={"crimes": str(len(points))},
+        location=((min_y + max_y) / 2, (min_x + max_x) / 2),
+        zoom_start=14,
+        min_zoom=9,
+        max_zoom=18,
+        scroll_wheel_zoom=False,
+    )
+    folium.GeoJson(
+        {"type": "Feature", "id": "area", "properties": {}, "geometry": geometry},
+        name=label,
+        style_function=lambda _feature: {**WARD_STYLE, "fillOpacity": 0.05},
+        interactive=False,
+        control=False,
+    ).add_to(m)
+    compact = [
+        [round(p["latitude"], 6), round(p["longitude"], 6), p["category_name"], p["location"], p["outcome"]]
+        for p in points
+    ]
+    CrimeMarkers(compact, month_label, static=static).add_to(m)
+    m.fit_bounds([[min_y, min_x], [max_y, max_x]], padding=(16, 16))
+    return m.parts()
+
+
+def crime_london_map(
+    wards_url: str,
+    values_url: str,
+    tiles: Tiles | None = None,
+    *,
+    static: str = "/static",
+    description: str = "",
+) -> MapParts:
+    """Every current Met ward coloured by its count: static/js/crime.js fetches the wards layer
+    (`wards_url`, shared with /map) and the values (`values_url`), so no page inlines 679 polygons."""
+    (south, west), (north, east) = LONDON_BOUNDS
+    m = PortalMap(
+        label="Map of recorded crime in London's wards",
+        variant="london",
+        static=static,
+        tiles=tiles,
+        description=description,
+        data_attributes={"crime-wards-url": wards_url, "crime-values-url": values_url},
+        location=LONDON_CENTRE,
+        zoom_start=10,
+        min_zoom=8,
+        max_zoom=17,
+        max_bounds=True,
+        min_lat=south,
+        min_lon=west,
+        max_lat=north,
+        max_lon=east,
+    )
+    m.options["max_bounds_viscosity"] = 1.0
+    m.options["zoom_snap"] = 0.5
+    m.fit_bounds([[51.286, -0.51], [51.692, 0.334]])
+    return m.parts(f"{static}/js/crime.js")

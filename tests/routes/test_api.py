@@ -188,11 +188,55 @@ def test_boundary_is_the_outer_ring_as_strings(client):
         assert 51.5 < float(point["latitude"]) < 51.7 and 0.0 < float(point["longitude"]) < 0.3
 
 
+EVENT_KEYS = {"contact_details", "description", "title", "address", "type", "start_date", "end_date"}
+PRIORITY_KEYS = {"action", "issue-date", "action-date", "issue"}
+LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
+
+
 @pytest.mark.parametrize("what", ["events", "priorities"])
-def test_events_and_priorities_are_empty_lists_for_now(client, what):
+def test_events_and_priorities_are_lists_in_police_uk_shapes(client, what):
     response = client.get(f"/api/metropolitan/{CHADWELL_HEATH}/{what}")
-    assert response.status_code == 200 and response.json() == []
+    assert response.status_code == 200 and isinstance(response.json(), list)
     assert response.headers["content-type"] == "application/json"
+    for item in response.json():  # empty until the demo meetings land; exact answers in the tiny world
+        assert set(item) == (EVENT_KEYS if what == "events" else PRIORITY_KEYS)
+
+
+def test_events_and_priorities_with_our_rows(tiny):
+    from tests.routes.test_engagement import add_engagement
+
+    client, db = tiny
+    with db.sessions.begin() as session:
+        team = session.get(Team, "E05900001")
+        team.email, team.telephone = "alpha.snt@example.org", "020 7946 0001"
+        ids = add_engagement(session, "E05900001")
+        record_change(session, "test: engagement rows")
+    events = client.get("/api/metropolitan/E05900001/events").json()
+    assert len(events) == 4  # five upcoming, one of them cancelled
+    for item in events:
+        assert set(item) == EVENT_KEYS and item["type"] == "meeting"
+        assert LOCAL_TIME.match(item["start_date"]) and LOCAL_TIME.match(item["end_date"])
+        assert item["start_date"].endswith("T19:00:00") and item["end_date"].endswith("T20:30:00")
+        assert item["contact_details"] == {"email": "alpha.snt@example.org", "telephone": "020 7946 0001"}
+        assert item["address"] == "St Mary's Hall, 1 Church Road, Wallington, SM6 0AA"
+        assert item["description"].startswith("<p>Public meeting<br/>Who will attend: PC Hall")
+    assert [e["title"] for e in events] == [m.title for m in ids["upcoming"] if m.status != "cancelled"]
+
+    priorities = client.get("/api/metropolitan/E05900001/priorities").json()
+    assert len(priorities) == 2
+    speeding, drugs = priorities
+    assert set(speeding) == PRIORITY_KEYS
+    assert (
+        speeding["issue"]
+        == "<p>Speeding on Stafford Road</p>\n<p>Cars speed past the school at home time.</p>"
+    )
+    assert (
+        speeding["action"]
+        == "<p>Sutton Council: Speed signs put up</p>\n<p>Result: Average speed down 4 mph</p>"
+    )
+    assert speeding["issue-date"].endswith("T00:00:00") and speeding["action-date"].endswith("T00:00:00")
+    assert drugs["action"] is None and drugs["action-date"] is None
+    assert drugs["issue"] == "<p>Drug dealing in Beddington Park</p>"
 
 
 # -- locate-neighbourhood ---------------------------------------------------------------------------------
@@ -275,7 +319,8 @@ def test_cors_preflight(client):
 
 
 def test_other_paths_and_methods_are_json_errors(client):
-    error_of(client.get("/api/crimes-street/all-crime"), 404)
+    error_of(client.get("/api/crimes-street/all-crime"), 400)  # a crime endpoint, missing its parameters
+    error_of(client.get("/api/no-such-endpoint"), 404)
     error_of(client.get("/api/forces/"), 404)
     response = client.post("/api/forces")
     error_of(response, 405)
@@ -519,7 +564,7 @@ def test_a_police_uk_client_works_by_changing_its_base_url(client):
 
 # -- the OpenAPI document -------------------------------------------------------------------------------
 
-EXAMPLE_PARAMS = {"{force}": "metropolitan", "{id}": CHADWELL_HEATH}
+EXAMPLE_PARAMS = {"{force}": "metropolitan", "{id}": CHADWELL_HEATH, "{category}": "all-crime"}
 BAD_PARAMS = {"{force}": "nope", "{id}": "E05999999"}
 
 
