@@ -20,6 +20,7 @@ app = Starlette(
     routes=[
         Route("/find.json", hello),
         Route("/teams/{code}", hello),
+        Route("/teams/{code}/crime", hello),
         Route("/api/{force}/{id}", hello),
     ]
 )

@@ -13,9 +13,10 @@ SEED = 679
 TARGET_SHARE = 0.25  # portal throughput as a share of the bare route's
 TARGET_P95_MS = 50.0
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-ENDPOINTS = [  # (label, path pattern, Accept header)
-    ("team page", "/teams/{code}", BROWSER),
-    ("API", "/api/metropolitan/{code}", "application/json"),
+ENDPOINTS = [  # (label, path pattern, Accept header, throughput share target or None, p95 target in ms)
+    ("team page", "/teams/{code}", BROWSER, TARGET_SHARE, TARGET_P95_MS),
+    ("API", "/api/metropolitan/{code}", "application/json", TARGET_SHARE, TARGET_P95_MS),
+    ("ward crime page", "/teams/{code}/crime", BROWSER, None, 100.0),  # issue 5: p95 < 100 ms
 ]
 
 
@@ -70,14 +71,13 @@ def run(ctx: Context) -> None:
         f"{warmup} warm-up; {rounds} round(s), interleaved"
     )
     with httpkit.portal_and_bare(ctx, prefix="pages-") as servers:
-        for label, pattern, accept in ENDPOINTS:
+        for label, pattern, accept, share_target, p95_target in ENDPOINTS:
             print(f"  -- {label}: GET {pattern} (Accept: {accept.split(',')[0]}) --")
             paths = [pattern.format(code=code) for code in picked]
             statuses = probe(servers["portal"].port, paths[:20], accept)
             if set(statuses) == {404}:
                 print(f"  endpoint not available: {pattern} answered 404 to every probe; not measured")
-                for goal in (f">= {TARGET_SHARE:.0%} of bare", f"< {TARGET_P95_MS:.0f} ms"):
-                    ctx.target(f"pages: {label}", "not available", goal, False)
+                ctx.target(f"pages: {label}", "not available", f"< {p95_target:.0f} ms", False)
                 continue
             cold_ms = cold_pass(servers["portal"].port, [pattern.format(code=code) for code in codes], accept)
             print(
@@ -88,16 +88,17 @@ def run(ctx: Context) -> None:
             items = {"portal": [(raw, 200) for raw in raws], "bare": [(raw, 200) for raw in raws]}
             med = httpkit.medians(httpkit.rounds(servers, items, rounds, warmup, count))
             share, p = httpkit.ratios(med), med["portal"]
-            ctx.target(
-                f"pages: {label} vs bare",
-                f"{share:.0%}",
-                f">= {TARGET_SHARE:.0%} of bare",
-                share >= TARGET_SHARE,
-            )
+            if share_target is not None:
+                ctx.target(
+                    f"pages: {label} vs bare",
+                    f"{share:.0%}",
+                    f">= {share_target:.0%} of bare",
+                    share >= share_target,
+                )
             ctx.target(
                 f"pages: {label} p95",
                 f"{p['p95']:.2f} ms",
-                f"< {TARGET_P95_MS:.0f} ms, no errors",
-                p["p95"] < TARGET_P95_MS and p["errors"] == 0,
+                f"< {p95_target:.0f} ms, no errors",
+                p["p95"] < p95_target and p["errors"] == 0,
             )
     httpkit.print_logs(servers)
