@@ -11,22 +11,10 @@ import random
 from pathlib import Path
 
 from bench.common import ROOT
+from portal.importers.crime import STREET_COLUMNS
 
 WARDS = ROOT / "geodata" / "london_wards_2024_wgs84.geojson"
-HEADER = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-]
+HEADER = STREET_COLUMNS  # the police.uk street-level columns, as the importer expects
 MET = "Metropolitan Police Service"
 # roughly a Met month's mix (police.uk, 2023): crime type -> weight
 TYPES = {

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from shapely.geometry import box, mapping
 
+from portal.importers.crime import STREET_COLUMNS
+
 # Three tiny wards in a row near Trafalgar Square (each 0.01° wide): two Met, one in the City.
 WARDS = [
     ("E05900001", "Alpha", "E09000033", "Westminster", (-0.13, 51.50, -0.12, 51.51)),
@@ -73,20 +75,7 @@ def write_postcodes(path: Path, rows=POSTCODES, header=POSTCODE_HEADER, gz: bool
 
 # -- crime: police.uk street-level rows and London Datastore ward counts --------------------------------
 
-STREET_HEADER = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-]
+STREET_HEADER = STREET_COLUMNS  # the police.uk street-level columns, as the importer expects
 MET_NAME = "Metropolitan Police Service"
 _CRIME_IDS = itertools.count(1)
 
