@@ -151,15 +151,23 @@ class PortalMap(folium.Map):
         return MapParts(head=root.header.render().strip(), body=root.html.render().strip(), script=script)
 
 
-def ward_map(
-    ward_geojson: str, name: str, tiles: Tiles | None = None, *, static: str = "/static"
-) -> MapParts:
-    """One ward's boundary (GeoJSON geometry text, e.g. `Ward.display_geojson`), fitted to its bounds."""
-    geometry = json.loads(ward_geojson)
-    min_x, min_y, max_x, max_y = shapely.from_geojson(ward_geojson).bounds
+def _area_map(
+    area_geojson: str,
+    label: str,
+    name: str,
+    variant: str,
+    style: dict[str, Any],
+    tiles: Tiles | None,
+    static: str,
+    **options: Any,
+) -> tuple[PortalMap, list[list[float]]]:
+    """A map of one area's boundary (GeoJSON geometry text), centred on it; returns it and the bounds to fit
+    once the caller has added its layers."""
+    geometry = json.loads(area_geojson)
+    min_x, min_y, max_x, max_y = shapely.from_geojson(area_geojson).bounds
     m = PortalMap(
-        label=f"Map of {name} ward",
-        variant="ward",
+        label=label,
+        variant=variant,
         static=static,
         tiles=tiles,
         location=((min_y + max_y) / 2, (min_x + max_x) / 2),
@@ -167,15 +175,24 @@ def ward_map(
         min_zoom=9,
         max_zoom=18,
         scroll_wheel_zoom=False,
+        **options,
     )
     folium.GeoJson(
-        {"type": "Feature", "id": "ward", "properties": {}, "geometry": geometry},
+        {"type": "Feature", "id": variant, "properties": {}, "geometry": geometry},
         name=name,
-        style_function=lambda _feature: WARD_STYLE,
+        style_function=lambda _feature: style,
         interactive=False,
         control=False,
     ).add_to(m)
-    m.fit_bounds([[min_y, min_x], [max_y, max_x]], padding=(16, 16))
+    return m, [[min_y, min_x], [max_y, max_x]]
+
+
+def ward_map(
+    ward_geojson: str, name: str, tiles: Tiles | None = None, *, static: str = "/static"
+) -> MapParts:
+    """One ward's boundary (GeoJSON geometry text, e.g. `Ward.display_geojson`), fitted to its bounds."""
+    m, bounds = _area_map(ward_geojson, f"Map of {name} ward", name, "ward", WARD_STYLE, tiles, static)
+    m.fit_bounds(bounds, padding=(16, 16))
     return m.parts()
 
 
@@ -323,34 +340,23 @@ def crime_map(
     """An area's boundary (always) and the month's crimes as clustered markers (popups: category, "on or
     near" location, month, last outcome). `points` are dicts with latitude, longitude, category_name,
     location and outcome, as `portal.queries.crime.street_points` returns them."""
-    geometry = json.loads(area_geojson)
-    min_x, min_y, max_x, max_y = shapely.from_geojson(area_geojson).bounds
-    m = PortalMap(
-        label=label,
-        variant="crime",
-        static=static,
-        tiles=tiles,
+    m, bounds = _area_map(
+        area_geojson,
+        label,
+        label,
+        "crime",
+        {**WARD_STYLE, "fillOpacity": 0.05},
+        tiles,
+        static,
         description=description,
         data_attributes={"crimes": str(len(points))},
-        location=((min_y + max_y) / 2, (min_x + max_x) / 2),
-        zoom_start=14,
-        min_zoom=9,
-        max_zoom=18,
-        scroll_wheel_zoom=False,
     )
-    folium.GeoJson(
-        {"type": "Feature", "id": "area", "properties": {}, "geometry": geometry},
-        name=label,
-        style_function=lambda _feature: {**WARD_STYLE, "fillOpacity": 0.05},
-        interactive=False,
-        control=False,
-    ).add_to(m)
     compact = [
         [round(p["latitude"], 6), round(p["longitude"], 6), p["category_name"], p["location"], p["outcome"]]
         for p in points
     ]
     CrimeMarkers(compact, month_label, static=static).add_to(m)
-    m.fit_bounds([[min_y, min_x], [max_y, max_x]], padding=(16, 16))
+    m.fit_bounds(bounds, padding=(16, 16))
     return m.parts()
 
 
