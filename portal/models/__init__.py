@@ -22,8 +22,10 @@ from portal.models.engagement import (
     Meeting,
     Priority,
     PriorityAction,
+    PriorityReview,
     TeamUpdate,
 )
+from portal.models.pledge import Explanation, Indicator, Measure, PledgePoint, SurveyNeighbourhood
 from portal.models.system import ContentChange, DataLoad, record_change
 from portal.models.teams import DEMO, POLICE_UK, STAFF, Station, Team, TeamLink, TeamLocation, TeamMember
 
@@ -45,13 +47,19 @@ __all__ = [
     "ContentChange",
     "CrimeImport",
     "DataLoad",
+    "Explanation",
     "Force",
+    "Indicator",
+    "Measure",
     "Meeting",
+    "PledgePoint",
     "Postcode",
     "Priority",
     "PriorityAction",
+    "PriorityReview",
     "Station",
     "StreetCrime",
+    "SurveyNeighbourhood",
     "Team",
     "TeamLink",
     "TeamLocation",

@@ -114,6 +114,21 @@ class PriorityAction(Base):
     priority: Mapped[Priority] = relationship(back_populates="actions")
 
 
+class PriorityReview(Base):
+    """One review of a priority: when it was due and when it was done (None: not done yet). The record
+    behind "priorities reviewed on time" on the Pledge scorecard (point 7)."""
+
+    __tablename__ = "priority_review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    priority_id: Mapped[int] = mapped_column(ForeignKey("priority.id", ondelete="CASCADE"), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class TeamUpdate(Base):
     """A short dated news post by the team."""
 
