@@ -50,8 +50,8 @@ GRADE_RULES = (
     ),
     (
         FAIR,
-        "Some indicators missed their target, but no more than half of them: variable, short of the "
-        "standard.",
+        "Some indicators missed their target but no more than half of them, or none missed but fewer "
+        "than half met it: variable, short of the standard.",
     ),
     (POOR, "More than half of the indicators missed their target: fails to meet an acceptable level."),
     (NOT_GRADED, "No indicator with a target has a figure for this area yet."),
