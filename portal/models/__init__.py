@@ -13,6 +13,7 @@ from portal.models.areas import (
     WardNeighbour,
     WardSuccession,
 )
+from portal.models.audit import AuditEntry
 from portal.models.base import Base
 from portal.models.crime import CATEGORIES, CrimeImport, StreetCrime, WardCrimeCount, WardPopulation
 from portal.models.engagement import (
@@ -26,8 +27,19 @@ from portal.models.engagement import (
     TeamUpdate,
 )
 from portal.models.pledge import Explanation, Indicator, Measure, PledgePoint, SurveyNeighbourhood
+from portal.models.staff import ROLES, SignInAttempt, StaffSession, StaffTeam, StaffUser
 from portal.models.system import ContentChange, DataLoad, record_change
-from portal.models.teams import DEMO, POLICE_UK, STAFF, Station, Team, TeamLink, TeamLocation, TeamMember
+from portal.models.teams import (
+    DEMO,
+    POLICE_UK,
+    STAFF,
+    MemberPhoto,
+    Station,
+    Team,
+    TeamLink,
+    TeamLocation,
+    TeamMember,
+)
 
 __all__ = [
     "AGREED_HOW",
@@ -41,7 +53,9 @@ __all__ = [
     "MET",
     "POLICE_UK",
     "PRIORITY_STATUSES",
+    "ROLES",
     "STAFF",
+    "AuditEntry",
     "Base",
     "Borough",
     "ContentChange",
@@ -52,11 +66,16 @@ __all__ = [
     "Indicator",
     "Measure",
     "Meeting",
+    "MemberPhoto",
     "PledgePoint",
     "Postcode",
     "Priority",
     "PriorityAction",
     "PriorityReview",
+    "SignInAttempt",
+    "StaffSession",
+    "StaffTeam",
+    "StaffUser",
     "Station",
     "StreetCrime",
     "SurveyNeighbourhood",

@@ -64,6 +64,9 @@ class Meeting(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # optimistic concurrency
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Priority(Base):
@@ -90,6 +93,9 @@ class Priority(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # optimistic concurrency
+
+    __mapper_args__ = {"version_id_col": version}
 
     actions: Mapped[list[PriorityAction]] = relationship(
         order_by="PriorityAction.acted_on", cascade="all, delete-orphan", back_populates="priority"
@@ -144,3 +150,6 @@ class TeamUpdate(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # optimistic concurrency
+
+    __mapper_args__ = {"version_id_col": version}

@@ -120,3 +120,6 @@ class Explanation(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # optimistic concurrency
+
+    __mapper_args__ = {"version_id_col": version}
