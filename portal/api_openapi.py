@@ -589,11 +589,224 @@ def page_context() -> dict[str, Any]:
                 "statuses": ["200", *e["errors"]],
             }
             for e in [*ENDPOINTS, *_crime_endpoints()]
-        ],
+        ]
+        + [pledge_page_entry()],
         "errors": [
             {"path": path, "status": status, "example": json.dumps(body, indent=2, ensure_ascii=False)}
             for path, status, body in ERROR_EXAMPLES
         ],
         "licence_url": OGL,
         "police_uk_docs": POLICE_UK_DOCS,
+    }
+
+
+# -- the Pledge explanation API (`portal/routes/pledge.py`), a document of its own ----------------------
+# Not part of `document()`: that one describes the data.police.uk-compatible, read-only API (GET only,
+# anything else a 405); this API also takes authenticated writes. Served at /api/pledge/openapi.json.
+
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+EXAMPLE_EXPLANATION = {
+    "indicator": "P7-MEETING-MONTHLY",
+    "area": "E05014058",
+    "month": "2026-09",
+    "reason": "The ward panel was cancelled when the library hall flooded, and no other venue was free.",
+    "action": "The October panel was booked at the community centre, with a second date held in reserve.",
+    "recorded_by": "Sgt Sam Example, Chadwell Heath Safer Neighbourhood Team",
+    "recorded_at": "2026-10-04T09:15:00Z",
+    "demo": False,
+}
+PLEDGE_SCHEMAS: dict[str, Any] = {
+    "ExplanationInput": _object(
+        {
+            "indicator": _string("The indicator's code, as in the catalogue at /pledge/indicators"),
+            "area": _string(
+                "The area: `metropolitan` (London), a borough (E09…), a team's ward (E05…) or a survey "
+                "neighbourhood (such as KG-KB); it must be a level the indicator is measured for"
+            ),
+            "month": _string(
+                "The month whose figure missed its target (YYYY-MM), not in the future", pattern=MONTH
+            ),
+            "reason": _string("Why the target was missed, in plain English (up to 4,000 characters)"),
+            "action": _string("What is being done to improve (up to 4,000 characters)"),
+            "recorded_by": _string("Who is recording it: a name and role, shown on the page (up to 120)"),
+        },
+        additionalProperties=True,
+    ),
+    "Explanation": _object(
+        {
+            "indicator": _string("The indicator's code"),
+            "area": _string("The area's code"),
+            "month": _string("The month explained (YYYY-MM)", pattern=MONTH),
+            "reason": _string("Why the target was missed"),
+            "action": _string("What is being done to improve"),
+            "recorded_by": _string("Who recorded it"),
+            "recorded_at": _string("When it was last recorded (UTC, ISO 8601)"),
+            "demo": {
+                "type": "boolean",
+                "description": "True for demonstration content made by the demo loader",
+            },
+        },
+        required=["indicator", "area", "month", "reason", "action", "recorded_by", "recorded_at", "demo"],
+    ),
+    "ExplanationListed": {
+        "allOf": [
+            _ref("Explanation"),
+            _object({"indicator_name": _string("The indicator's name")}),
+        ]
+    },
+    "ExplanationRecorded": {
+        "allOf": [
+            _ref("Explanation"),
+            _object({"page": _string("The indicator page where the explanation now shows", nullable=True)}),
+        ]
+    },
+    "Error": SCHEMAS["Error"],
+    "ValidationError": _object(
+        {
+            "status": {"type": "integer", "description": "422"},
+            "error": _string("Unprocessable content"),
+            "message": _string("Every problem, in one sentence"),
+            "problems": {
+                "type": "object",
+                "description": "What was wrong, by field: indicator, area, month, reason, action or "
+                "recorded_by",
+                "additionalProperties": {"type": "string"},
+            },
+        }
+    ),
+}
+PLEDGE_PARAMETERS: dict[str, Any] = {
+    "area": {
+        "name": "area",
+        "in": "query",
+        "required": True,
+        "description": "The area: `metropolitan`, a borough (E09…), a team's ward (E05…) or a survey "
+        "neighbourhood code, in any letter case.",
+        "schema": {"type": "string"},
+        "example": "E05014058",
+    }
+}
+
+
+def _json(schema: dict[str, Any], description: str, example: Any = None) -> dict[str, Any]:
+    content: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        content["example"] = example
+    return {"description": description, "content": {"application/json": content}}
+
+
+PLEDGE_SUMMARY = "Pledge explanations"
+PLEDGE_DESCRIPTION = (
+    "Why a Pledge target was missed, and what is being done about it: every explanation recorded for an "
+    "area, newest month first (public). Staff record one with `PUT` to the same path, with a JSON body "
+    "(`indicator`, `area`, `month` as YYYY-MM, `reason`, `action`, `recorded_by`) and "
+    "`Authorization: Bearer <STAFF_API_TOKEN>`: 201 when new, 200 when it replaces the one for that "
+    "indicator, area and month, 422 with `problems` by field, 401 without the right token, 403 when the "
+    "site has no token set (the API is off). The scorecard pages show it at once. Described in "
+    "`/api/pledge/openapi.json`."
+)
+
+
+def pledge_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the explanation API (a fresh copy each time)."""
+    get = {
+        "operationId": "list_pledge_explanations",
+        "summary": PLEDGE_SUMMARY,
+        "description": "Every explanation recorded for an area, newest month first. Public.",
+        "parameters": [{"$ref": "#/components/parameters/area"}],
+        "responses": {
+            "200": {
+                **_json(
+                    _array("ExplanationListed"),
+                    "The area's explanations",
+                    [{**EXAMPLE_EXPLANATION, "indicator_name": "Public meeting held each month"}],
+                ),
+                "headers": HEADERS,
+            },
+            "400": _json(_ref("Error"), "area is missing"),
+            "404": _json(_ref("Error"), "No force, borough, team or survey neighbourhood has that code"),
+        },
+    }
+    put = {
+        "operationId": "record_pledge_explanation",
+        "summary": "Record why a target was missed",
+        "description": "Records (or replaces) the explanation for one indicator, area and month. Staff "
+        "only: send the site's STAFF_API_TOKEN as a bearer token. The pages showing that figure refresh "
+        "at once.",
+        "security": [{"staffToken": []}],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": _ref("ExplanationInput"),
+                    "example": {
+                        k: v for k, v in EXAMPLE_EXPLANATION.items() if k not in {"recorded_at", "demo"}
+                    },
+                }
+            },
+        },
+        "responses": {
+            "201": _json(_ref("ExplanationRecorded"), "Recorded: there was none for that month before"),
+            "200": _json(_ref("ExplanationRecorded"), "Replaced the one recorded before"),
+            "400": _json(_ref("Error"), "The body is not a JSON object"),
+            "401": {
+                **_json(_ref("Error"), "No bearer token, or the wrong one"),
+                "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "`Bearer`"}},
+            },
+            "403": _json(_ref("Error"), "The API is switched off: the site has no STAFF_API_TOKEN"),
+            "422": _json(_ref("ValidationError"), "Not recorded: `problems` says what to correct, by field"),
+        },
+    }
+    return copy.deepcopy(
+        {
+            "openapi": "3.1.0",
+            "info": {
+                "title": "Neighbourhood Pledge Portal: Pledge explanation API",
+                "version": "1.0.0",
+                "summary": "Why a Policing Pledge target was missed, and what is being done about it",
+                "description": "The Pledge's closing promise is “if we fail to meet our Pledge we will "
+                "always explain why”. Staff record each explanation here; the scorecards at /pledge show "
+                "it beside the figure.",
+                "license": {"name": "Open Government Licence v3.0", "url": OGL},
+            },
+            "servers": [{"url": "/api", "description": "This portal"}],
+            "paths": {
+                "/pledge/explanations": {"get": get, "put": put},
+                "/pledge/openapi.json": {
+                    "get": {
+                        "operationId": "pledge_openapi",
+                        "summary": "This document",
+                        "responses": {"200": _json({"type": "object"}, "The OpenAPI 3.1 document")},
+                    }
+                },
+            },
+            "components": {
+                "schemas": PLEDGE_SCHEMAS,
+                "parameters": PLEDGE_PARAMETERS,
+                "securitySchemes": {
+                    "staffToken": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "The site's STAFF_API_TOKEN setting",
+                    }
+                },
+            },
+        }
+    )
+
+
+def pledge_page_entry() -> dict[str, Any]:
+    """The explanation API's entry on the human page /api/, in the shape of `page_context`'s."""
+    return {
+        "name": "pledge_explanations",
+        "path": "/pledge/explanations",
+        "summary": PLEDGE_SUMMARY,
+        "description": code_markup(PLEDGE_DESCRIPTION),
+        "example_path": "/pledge/explanations?area=E05014058",
+        "example": json.dumps(
+            [{**EXAMPLE_EXPLANATION, "indicator_name": "Public meeting held each month"}],
+            indent=2,
+            ensure_ascii=False,
+        ),
+        "statuses": ["200", "400", "404"],
     }

@@ -21,7 +21,7 @@ from portal import migrate, paths
 from portal.cache import PageCache
 from portal.db import make_engine, make_sessionmaker
 from portal.middleware import SecurityHeadersMiddleware
-from portal.routes import about, api, api_crime, boroughs, crime, engagement, home, maps, teams
+from portal.routes import about, api, api_crime, boroughs, crime, engagement, home, maps, pledge, teams
 from portal.services.geo import GeoIndex
 from portal.services.maps import Tiles
 from portal.services.search import SearchIndex
@@ -68,15 +68,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *teams.index_routes,
             *boroughs.index_routes,
             *crime.routes,
+            *pledge.routes,
             Mount(
-                "/teams", routes=[*teams.routes, *engagement.team_routes, *crime.team_routes], name="teams"
+                "/teams",
+                routes=[*teams.routes, *engagement.team_routes, *crime.team_routes, *pledge.team_routes],
+                name="teams",
             ),
             Mount(
                 "/boroughs",
-                routes=[*boroughs.routes, *engagement.borough_routes, *crime.borough_routes],
+                routes=[
+                    *boroughs.routes,
+                    *engagement.borough_routes,
+                    *crime.borough_routes,
+                    *pledge.borough_routes,
+                ],
                 name="boroughs",
             ),
-            Mount("/api", routes=[*api_crime.routes, *api.routes], name="api"),
+            Mount("/api", routes=[*api_crime.routes, *pledge.api_routes, *api.routes], name="api"),
             Mount("/about", routes=about.routes, name="about"),
             Mount("/static", app=StaticFiles(directory=paths.STATIC), name="static"),
         ],

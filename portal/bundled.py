@@ -41,9 +41,11 @@ def bundles() -> tuple[Bundle, ...]:
     from portal import demo
     from portal.importers.boundaries import import_boundaries
     from portal.importers.crime import import_crimes, import_ward_crime_counts
+    from portal.importers.pledge import files_fingerprint, import_indicators, import_measure_files
     from portal.importers.population import import_population
     from portal.importers.postcodes import import_postcodes
     from portal.importers.stations import import_stations
+    from portal.importers.survey import import_survey
 
     wards_now, wards_before = f"boundaries-ward-{CURRENT_GENERATION}", f"boundaries-ward-{LEGACY_GENERATION}"
     boroughs = paths.GEODATA / "london_boroughs.geojson"
@@ -54,6 +56,12 @@ def bundles() -> tuple[Bundle, ...]:
     street = paths.CONTENT / "crime" / "2023-01-metropolitan-street-barking-and-dagenham.csv"
     counts = paths.CONTENT / "crime" / "mps_ward_level_crime_2024-03_to_2025-12.csv"
     profiles = paths.CONTENT / "reference" / "gla_ward_profiles_2015.csv"
+    catalogue = paths.CONTENT / "pledge" / "indicators.toml"
+    measures = sorted((paths.CONTENT / "pledge" / "measures").glob("*.csv"))
+    surveys = [
+        paths.CONTENT / "survey" / "2016-police-perceptions.csv",
+        paths.CONTENT / "survey" / "2015-16_to_2020-21_inclusive_neighbourhood_indicators_final_221221.csv",
+    ]
     return (
         Bundle("boundaries-borough", _file(import_boundaries, boroughs, level="borough"), boroughs),
         Bundle(
@@ -85,11 +93,24 @@ def bundles() -> tuple[Bundle, ...]:
             profiles,
             depends_on=(wards_now, wards_before),
         ),
+        Bundle("pledge-indicators", _file(import_indicators, catalogue), catalogue),
+        Bundle(
+            "pledge-measures",
+            lambda session: import_measure_files(session, measures),
+            version=lambda: files_fingerprint(measures),
+            depends_on=("pledge-indicators", "boundaries-borough"),
+        ),
+        Bundle(
+            "survey",
+            lambda session: import_survey(session, *surveys),
+            version=lambda: files_fingerprint(surveys),
+            depends_on=("boundaries-borough", "pledge-indicators"),
+        ),
         Bundle(
             demo.DATASET,
             partial(demo.load_demo),
             version=demo.fingerprint,
-            depends_on=(wards_now, "stations"),
+            depends_on=(wards_now, "stations", "pledge-indicators"),
         ),
     )
 

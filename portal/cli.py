@@ -62,6 +62,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="check the file and report, store nothing")
 
     p = sub.add_parser(
+        "import-indicators", help="import the Pledge points and the indicator catalogue (TOML)"
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="e.g. content/pledge/indicators.toml")
+    p.add_argument("--dry-run", action="store_true", help="check the file and report, store nothing")
+
+    p = sub.add_parser("import-measures", help="import published Pledge scorecard figures (CSV)")
+    p.add_argument("path", type=Path, metavar="FILE.csv")
+    p.add_argument("--source", help="where the figures come from, for rows with no source column")
+    p.add_argument("--dry-run", action="store_true", help="check the file and report, store nothing")
+
+    p = sub.add_parser(
+        "import-survey", help="import the MOPAC Public Attitude Survey neighbourhood files (two CSVs)"
+    )
+    p.add_argument("perceptions", type=Path, metavar="PERCEPTIONS", help="the 2016 police perceptions file")
+    p.add_argument("ethnic", type=Path, metavar="ETHNIC", help="the 2015-16 to 2020-21 file by ethnic group")
+    p.add_argument("--dry-run", action="store_true", help="check the files and report, store nothing")
+
+    p = sub.add_parser(
+        "explain", help="record why a Pledge target was missed and what is being done (replaces any before)"
+    )
+    p.add_argument("--indicator", default="", metavar="CODE", help="indicator code, e.g. P5-999-10S")
+    p.add_argument(
+        "--area", default="", metavar="CODE", help="metropolitan, a borough E09…, a team E05… or a sector"
+    )
+    p.add_argument("--month", default="", metavar="YYYY-MM")
+    p.add_argument("--reason", default="", metavar="TEXT", help="why the target was missed")
+    p.add_argument("--action", default="", metavar="TEXT", help="what is being done to improve")
+    p.add_argument("--by", default="", metavar="NAME, ROLE", help="who is recording it, shown on the page")
+
+    p = sub.add_parser(
         "load-demo", help="generate the labelled demo content (members, contacts, meetings…) for every team"
     )
     p.add_argument("--seed", type=int, help="random seed (default: the documented fixed seed)")
@@ -175,6 +205,59 @@ def _import_ward_crime_counts(args, settings: Settings) -> int:
     from portal.importers.crime import import_ward_crime_counts
 
     return _run_import(settings, lambda s: import_ward_crime_counts(s, args.path, dry_run=args.dry_run))
+
+
+@command("import-indicators")
+def _import_indicators(args, settings: Settings) -> int:
+    from portal.importers.pledge import import_indicators
+
+    return _run_import(settings, lambda s: import_indicators(s, args.path, dry_run=args.dry_run))
+
+
+@command("import-measures")
+def _import_measures(args, settings: Settings) -> int:
+    from portal.importers.pledge import import_measures
+
+    return _run_import(
+        settings, lambda s: import_measures(s, args.path, source=args.source, dry_run=args.dry_run)
+    )
+
+
+@command("import-survey")
+def _import_survey(args, settings: Settings) -> int:
+    from portal.importers.survey import import_survey
+
+    return _run_import(
+        settings, lambda s: import_survey(s, args.perceptions, args.ethnic, dry_run=args.dry_run)
+    )
+
+
+@command("explain")
+def _explain(args, settings: Settings) -> int:
+    from portal.queries.explanations import InvalidExplanation, record_explanation
+
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            row, created = record_explanation(
+                session,
+                indicator_code=args.indicator,
+                area_code=args.area,
+                month=args.month,
+                reason=args.reason,
+                action=args.action,
+                recorded_by=args.by,
+            )
+            shown = f"{row.indicator_code} {row.area_code} {row.month:%Y-%m}"
+    except InvalidExplanation as error:
+        print("The explanation was not recorded:", file=sys.stderr)
+        for field, message in error.problems.items():
+            option = "--by" if field == "recorded_by" else f"--{field}"
+            print(f"  - {option}: {message}", file=sys.stderr)
+        return 2
+    print(f"{'recorded' if created else 'replaced'}: explanation for {shown}")
+    return 0
 
 
 @command("load-demo")

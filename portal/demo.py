@@ -33,7 +33,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal import demo_engagement, paths
@@ -54,7 +54,7 @@ from portal.models import (
 from portal.services.postcode import normalise
 
 DATASET = "demo-content"
-VERSION = "demo-v2"
+VERSION = "demo-v3"  # v3: priority review history and explanations of missed Pledge targets
 SEED = 20091001
 
 DEMO_DIR = paths.CONTENT / "demo"
@@ -548,7 +548,12 @@ def load_demo(session: Session, *, seed: int = SEED, today: date | None = None) 
         locations += [{"team_id": POLICE_UK_TEAM, **place} for place in record["locations"]]
 
     if team_values:
-        session.execute(update(Team), team_values)
+        # Core, by primary key: the ORM's bulk update would want each team's `version` (optimistic
+        # concurrency). The reload moves it on, so an edit begun before it is refused, not lost.
+        table = Team.__table__
+        by_id = update(table).where(table.c.id == bindparam("team_id")).values(version=table.c.version + 1)
+        rows = [{"team_id": v["id"], **{k: x for k, x in v.items() if k != "id"}} for v in team_values]
+        session.execute(by_id, rows)
     for model, rows in ((TeamMember, members), (TeamLink, links), (TeamLocation, locations)):
         if rows:
             session.execute(insert(model), rows)

@@ -15,6 +15,28 @@ with (seed, team, calendar month), so March's meetings stay the same when the re
 what depends on the reference month is only what is past or future (minutes, attendance, cancellations,
 which priorities are current). Nothing here reads the clock except to pick the reference month.
 
+**Priority reviews.** Each priority's reviews fall due every REVIEW_MONTHS (3) months from the day it was
+agreed, one `PriorityReview` row each (`is_demo`), and the priority agrees with them: `reviewed_on` is the
+latest review done, `review_on` the review it waits for. A review that fell due before the reference month was
+done on time (on its due date or up to EARLY_REVIEW_DAYS, two weeks, before) or, for about LATE_REVIEW_RATE
+(15%) of them, late, LATE_REVIEW_DAYS (3 to 28 days) after; mostly at one of the team's own ward panels or
+public meetings (the first one after the due date, when late), with a short note. A closed priority was
+closed at its first or second review, on `closed_on`, and nothing fell due after it. A current priority has
+done every review due by the first day of next month (one due in the reference month was done early, before
+it began) and waits for the next; the overdue ones (OVERDUE_RATE, 10% of current priorities) wait for the
+latest review that fell due before the reference month, not done, so about 6% of past due reviews are not
+done.
+
+**Explanations.** For every complete month of the past year in which a team fell short of a computed Pledge
+target (no meeting held, no update published, a review due that month done late or not done), as the
+scorecard's own functions (`portal.services.scorecard`) decide it from the team's rows, about EXPLAINED_RATE
+(two thirds) get a demo `Explanation`: a reason and an action in plain words, from a dozen or more templates
+per indicator filled with the team's own places, officers, meetings and priorities, "recorded" by the team's
+demo sergeant in the first days of the next month. A meeting's reason follows why that month's meeting was
+cancelled. The other third are left without one, as a real scorecard would show. Only indicators the
+catalogue holds (with a target, measured for teams) are explained: with no catalogue loaded, none are. A
+month a member of staff has explained is left to them.
+
 Every generator is `random.Random` seeded with strings (never the global one), so the output does not
 depend on the order teams are processed in, or on Python's hash seed.
 """
@@ -27,7 +49,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
+from string import Formatter
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -35,7 +59,18 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from portal import paths
-from portal.models import Meeting, Postcode, Priority, PriorityAction, TeamUpdate
+from portal.models import (
+    MEETING_TYPES,
+    Meeting,
+    Postcode,
+    Priority,
+    PriorityAction,
+    PriorityReview,
+    TeamUpdate,
+)
+from portal.models.pledge import Explanation, Indicator
+from portal.services import scorecard
+from portal.services.compliance import local_month
 
 LONDON = ZoneInfo("Europe/London")
 PAST_MONTHS = 12  # months before the reference month, with minutes and attendance
@@ -43,6 +78,14 @@ AHEAD_MONTHS = 4  # months after it
 CANCEL_RATE = 1 / 12
 MISSED_MONTH_RATE = 0.05  # teams that miss one past month entirely, so compliance figures vary
 OVERDUE_RATE = 0.10  # current priorities left past their review date
+UPDATE_MONTH_RATE = 0.85  # past months in which a team published at least one update (Pledge point 8)
+REVIEW_MONTHS = 3  # a priority's reviews fall due 3, 6, 9 … months after it was agreed
+LATE_REVIEW_RATE = 0.15  # past reviews done late, LATE_REVIEW_DAYS after they fell due
+LATE_REVIEW_DAYS = (3, 28)  # a few days to four weeks
+EARLY_REVIEW_DAYS = 14  # a review done on time is done on its due date or up to two weeks before
+EARLY_REVIEW_WINDOW = 56  # one due in the reference month was done in the eight weeks before it began
+REVIEW_AT_MEETING_RATE = 0.8  # reviews held at one of the team's meetings, when one falls in the window
+EXPLAINED_RATE = 2 / 3  # missed targets (team and month) that the team has explained
 UID = "{team}-{day:%Y%m%d}-{n}@pledge-portal.example"
 ONLINE_URL = "https://meet.pledge-portal.example/{team}-{day:%Y%m%d}"  # RFC 2606 reserved name
 CHUNK = 500
@@ -619,6 +662,204 @@ DRAFTS = (
     ),
 )
 PRIORITY_UPDATE = "You said, we did: {title}"
+REVIEW_AT = {"ward_panel": "at the ward panel", "public_meeting": "at a public meeting"}
+REVIEW_ELSEWHERE = [
+    "with the ward panel members by e-mail",
+    "at the team's monthly tasking meeting with the council",
+    "with the ward panel chair and the ward councillors",
+]
+REVIEW_KEPT = "residents agreed to keep it as a priority for another three months."
+REVIEW_CLOSED = "the priority was closed."
+
+# -- explanations of missed targets -----------------------------------------------------------------------
+# Templates filled with the team's own words (see `team_explanations`); one is only drawn when every field it
+# names is known. A meeting's explanation follows why that month's meeting was cancelled.
+
+MEETING_CAUSES = ("venue", "incident", "weather", "officers", "building")  # by CANCELLED_REASONS, in order
+MEETING_REASONS = {
+    "venue": [
+        "{venue} double-booked our room on the night of the {meeting}, and we could not find another room in "
+        "{ward} at such short notice.",
+        "We lost the room at {venue} on the day of the {meeting}, and no other venue in {ward} was free "
+        "that evening.",
+        "The venue was unavailable on the evening of the {meeting} and we could not rearrange it before the "
+        "end of {month}.",
+    ],
+    "incident": [
+        "Every officer on the {team} team was called to a major incident in {borough} on the evening of the "
+        "{meeting}, so we had to cancel it.",
+        "A serious incident in {borough} that evening needed all available officers, including ours, and the "
+        "{meeting} could not go ahead.",
+        "The team was sent to support colleagues at a major incident in {borough}; there was no other date "
+        "left in {month} to hold the {meeting}.",
+    ],
+    "weather": [
+        "A severe weather warning was issued for the evening of the {meeting}, and we cancelled it to keep "
+        "residents safe.",
+        "Snow and ice that week made it unsafe for residents, many of them older, to travel to {venue}, so "
+        "the {meeting} was called off.",
+        "We cancelled the {meeting} because of a severe weather warning and could not find another evening "
+        "in {month}.",
+    ],
+    "officers": [
+        "Officers from the {team} team were abstracted to a borough operation after a large public event, "
+        "and too few were left to hold the {meeting}.",
+        "Most of the team were moved to public order duties in central London that week, so the {meeting} "
+        "could not go ahead.",
+        "Sickness and leave left one officer on duty on the evening of the {meeting}: not enough to run it.",
+    ],
+    "building": [
+        "{venue} was closed for urgent repairs, and no other venue in {ward} could take the {meeting} in "
+        "{month}.",
+        "The hall at {venue} was shut after a water leak, and we could not find another room in time.",
+    ],
+    "none": [
+        "We did not arrange a public meeting in {month} while the team was without a sergeant.",
+        "The team's diary for {month} was taken up by borough operations and no public meeting was arranged.",
+    ],
+}
+MEETING_ACTIONS = {
+    "venue": [
+        "We have a standing booking at {venue} for the rest of the year, with {other_venue} as a back-up.",
+        "The panel chair now confirms the room with {venue} a week before every meeting.",
+        "We have asked {borough} Council for a second venue in {ward}, so we have somewhere to go if {venue} "
+        "is not available.",
+    ],
+    "incident": [
+        "The borough has agreed that ward panel evenings are protected from abstraction unless there is a "
+        "critical incident.",
+        "If the team is called away again, an officer from a neighbouring team will run the meeting.",
+    ],
+    "weather": [
+        "In winter we will check the forecast two days before each meeting and, if needed, hold it online "
+        "rather than cancel it.",
+        "We phoned the residents who had said they were coming, and took their questions by e-mail.",
+    ],
+    "officers": [
+        "The sergeant now plans leave and training around the dates of the ward panel.",
+        "If the team is called away again, an officer from a neighbouring team will run the meeting.",
+    ],
+    "building": [
+        "We have booked {other_venue} for the next three meetings while the work at {venue} is finished.",
+        "We have asked {borough} Council for a second venue in {ward}, so we have somewhere to go if {venue} "
+        "is not available.",
+    ],
+    "none": [
+        "The new sergeant has set the dates of the next twelve meetings, and they are listed on this page.",
+    ],
+    "cancelled": [
+        "The meeting moved to the first week of the next month: the {next_meeting} on {next_day_early}, "
+        "which also covered {month}'s business.",
+        "We told residents about the cancellation on this page and by e-mail, and {sgt} answered every "
+        "question sent to the team that month.",
+        "We now keep a second date in each month's diary, so a cancelled meeting can still be held in the "
+        "same month.",
+        "If a meeting has to be cancelled, we will hold a short online meeting on the same evening so "
+        "residents can still raise their concerns.",
+    ],
+    "any": [
+        "The {next_meeting} on {next_day} took the questions residents had saved for {month}, and its notes "
+        "were sent to everyone on the panel's mailing list.",
+        "We ran a street briefing at the {parade} shops instead, to hear residents' concerns in person.",
+        "We added patrols on {road} and in {park} that month, the places residents had planned to raise at "
+        "the meeting.",
+        "The panel agreed a standing date for each meeting for the coming year, with a named officer to run "
+        "it if {sgt} is away.",
+        "{pcso} visited the residents' association on the {estate} to take their concerns in person.",
+    ],
+}
+UPDATE_REASONS = [
+    "{pcso}, who writes our updates, was on a training course for most of {month}, and nobody else picked "
+    "it up.",
+    "The team was short-staffed in {month}, with two officers abstracted to a borough operation, and the "
+    "update was not written.",
+    "We wrote an update about our patrols on {road} but it was left as a draft and never published.",
+    "{sgt} was on annual leave for three weeks of {month}, and the update was not signed off in time.",
+    "We were waiting for a charging decision before posting about the arrests on the {estate}, and by then "
+    "{month} was over.",
+    "Officers were moved to public order duties in central London for much of {month}, and posting here "
+    "slipped.",
+    "We could not post for part of {month} while the team's laptops were being replaced.",
+    "We gave our news at the ward panel and on posters at {venue} in {month}, but did not post it here.",
+    "A new sergeant joined the team in {month} and could not yet publish on this site.",
+    "Much of {month} went on a run of burglaries in {ward}; the team put visiting victims before writing an "
+    "update.",
+    "The update for {month} was held back because it named a street where an investigation was still going "
+    "on.",
+    "We were covering a vacant PCSO post in {month}, and the update was the job that slipped.",
+    "The team's news for {month} went on the borough's social media page instead of here.",
+]
+UPDATE_ACTIONS = [
+    "{sgt} now checks on the last Friday of each month that an update has been published.",
+    "{pcso} and {pc} now share writing the update, so one can cover for the other.",
+    "We have put a reminder in the team's diary a week before the end of each month.",
+    "We posted a catch-up on {next_update} covering {month}, with our work on {road} and in {park}.",
+    "Drafts older than a week are now read at the team's weekly briefing, so none is forgotten.",
+    "Every member of the team can now publish on this site, so the update no longer waits for one person.",
+    "We keep a short list of news each week, so there is always something ready to post at the end of the "
+    "month.",
+    "From now on the update will be written straight after the ward panel, while residents' questions are "
+    "fresh.",
+    "We will post a short update even in a quiet month, saying where we patrolled and where to find us.",
+    "The borough's engagement officer will now remind teams that have not posted by the 25th of the month.",
+    "We now plan each month's update at the first team briefing of the month and publish it by the 20th.",
+    "The team's news now goes on this page first and is shared on social media from here.",
+    "Residents at the ward panel agreed to tell us if an update is missing; e-mail the team at any time.",
+]
+REVIEW_REASONS = {
+    "late": [
+        "The review of “{priority}” was postponed to the next {done_meeting}, on {done_at_meeting}, "
+        "so that residents could attend.",
+        "The {cancelled_meeting} on {cancelled_day}, where we planned to review “{priority}”, was "
+        "cancelled, and the review waited until {done}.",
+        "We waited for {borough} Council's figures for {place} before reviewing “{priority}”; they "
+        "came late and the review was held on {done}.",
+        "The review of “{priority}” was due while {sgt} was on leave; it was done on {done}, {days} "
+        "days late.",
+        "Officers were abstracted to a borough operation in the week the review was due; we reviewed "
+        "“{priority}” on {done}.",
+        "We wanted the housing association at the review of “{priority}”, and the first date they "
+        "could come was {done}.",
+        "Too few residents could come on the original date, so the panel chair moved the review of "
+        "“{priority}” to {done}.",
+    ],
+    "not_done": [
+        "The review of “{priority}”, due on {due}, was put off while the team dealt with a run of "
+        "burglaries in {ward}, and has not been held yet.",
+        "The team has been without a sergeant since the review of “{priority}” fell due on {due}, "
+        "and nobody has led it.",
+        "We postponed the review of “{priority}” to hear from {borough} Council about {place}, and "
+        "have not yet set a new date.",
+        "The review of “{priority}”, due on {due}, was missed when the team's officers were moved to "
+        "a borough operation.",
+        "The panel chair stood down, and the review of “{priority}” is waiting until a new chair is chosen.",
+        "The review of “{priority}”, due on {due}, was left off the panel's agenda by mistake.",
+    ],
+}
+REVIEW_ACTIONS = {
+    "late": [
+        "Review dates are now set to fall just after a ward panel, so residents can always take part.",
+        "We now agree the date of each review at the meeting where the priority is set, and publish it here.",
+        "A PC will now stand in for the sergeant at reviews during leave, so they go ahead on time.",
+    ],
+    "not_done": [
+        "We will review “{priority}” at the {next_meeting} on {next_day} and report the outcome "
+        "on this page.",
+        "Until it is reviewed, we are carrying on with the actions agreed for “{priority}” on {place}.",
+        "We have written to everyone on the panel's mailing list with a new date for the review.",
+    ],
+    "any": [
+        "Every priority's review date now goes on the ward panel's agenda a month ahead.",
+        "{sgt} keeps a list of review dates and checks it at the team's weekly briefing.",
+        "If a review cannot be held at the ward panel, we will ask residents by e-mail before the due date "
+        "instead of waiting.",
+        "The deputy panel chair will now lead reviews when the chair cannot.",
+        "The team's diary now carries each review date, with a reminder two weeks before.",
+        "Residents can see every review date on this page; tell us if one passes without a review.",
+        "The borough's neighbourhood inspector now checks each month that every team's reviews are up to "
+        "date.",
+    ],
+}
 
 
 # -- dates ------------------------------------------------------------------------------------------------
@@ -968,6 +1209,7 @@ class PriorityDraft:
     row: dict
     meeting_uid: str | None
     actions: list[dict] = field(default_factory=list)
+    reviews: list[dict] = field(default_factory=list)  # PriorityReview rows, by due date, without the id
 
 
 ACTORS = {
@@ -977,6 +1219,90 @@ ACTORS = {
     "housing": "Local housing association",
     "watch": "Neighbourhood Watch",
 }
+
+
+def review_due(agreed_on: date, n: int) -> date:
+    """When the nth review of a priority agreed on `agreed_on` falls due: every REVIEW_MONTHS months."""
+    return add_months(agreed_on, REVIEW_MONTHS * n)
+
+
+def _review_note(rng: random.Random, meeting: MeetingDraft | None, closing: bool) -> str:
+    where = REVIEW_AT[meeting.row["type"]] if meeting else rng.choice(REVIEW_ELSEWHERE)
+    return f"Reviewed {where}; {REVIEW_CLOSED if closing else REVIEW_KEPT}"
+
+
+def _review_on(
+    rng: random.Random, start: date, end: date, meetings: Sequence[MeetingDraft], *, first: bool = False
+) -> tuple[date, MeetingDraft | None]:
+    """A day from start to end: mostly one of the team's held meetings in that window (the first one when
+    `first`, as for a review put off to the next meeting), else any day."""
+    held = sorted((m for m in meetings if start <= m.day <= end), key=lambda m: m.day)
+    if held and rng.random() < REVIEW_AT_MEETING_RATE:
+        meeting = held[0] if first else rng.choice(held)
+        return meeting.day, meeting
+    return _between(rng, start, end), None
+
+
+def _past_review(
+    rng: random.Random,
+    due: date,
+    after: date,
+    before: date,
+    meetings: Sequence[MeetingDraft],
+    *,
+    closing: bool = False,
+) -> dict:
+    """A review that fell due before the reference month, done after `after` and by `before`: on time (up to
+    EARLY_REVIEW_DAYS before it was due) or, at LATE_REVIEW_RATE, LATE_REVIEW_DAYS after it (when there is
+    room before `before`)."""
+    soonest_late = due + timedelta(days=LATE_REVIEW_DAYS[0])
+    late = rng.random() < LATE_REVIEW_RATE and soonest_late <= before
+    if late:
+        start, end = soonest_late, min(due + timedelta(days=LATE_REVIEW_DAYS[1]), before)
+    else:
+        end = min(due, before)
+        start = min(max(due - timedelta(days=EARLY_REVIEW_DAYS), after + timedelta(days=1)), end)
+    day, meeting = _review_on(rng, start, end, meetings, first=late)
+    return {"due_on": due, "reviewed_on": day, "note": _review_note(rng, meeting, closing), "is_demo": True}
+
+
+def closed_reviews(
+    rng: random.Random, agreed_on: date, meetings: Sequence[MeetingDraft], before: date
+) -> list[dict]:
+    """The reviews of a priority closed at its first or second review (done by `before`); the last one is
+    the review that closed it, so nothing falls due after it."""
+    count = 2 if rng.random() < 0.5 and review_due(agreed_on, 2) <= before else 1
+    reviews, after = [], agreed_on
+    for n in range(1, count + 1):
+        review = _past_review(rng, review_due(agreed_on, n), after, before, meetings, closing=n == count)
+        reviews.append(review)
+        after = review["reviewed_on"]
+    return reviews
+
+
+def current_reviews(
+    rng: random.Random, agreed_on: date, meetings: Sequence[MeetingDraft], ref: date, *, overdue: bool
+) -> list[dict]:
+    """The reviews of a current priority, ending with the one it waits for (not done). An overdue priority
+    waits for a review that fell due before the reference month; any other has done every review due by
+    the first day of next month (one due in the reference month or on that day was done early, before it
+    began) and waits for one due after it."""
+    last_day, horizon = ref - timedelta(days=1), add_months(ref, 1)
+    reviews, after, n = [], agreed_on, 1
+    while True:
+        due = review_due(agreed_on, n)
+        if (review_due(agreed_on, n + 1) >= ref) if overdue else (due > horizon):
+            reviews.append({"due_on": due, "reviewed_on": None, "note": None, "is_demo": True})
+            return reviews
+        if due < ref:
+            review = _past_review(rng, due, after, last_day, meetings)
+        else:
+            start = min(max(due - timedelta(days=EARLY_REVIEW_WINDOW), after + timedelta(days=1)), last_day)
+            day, meeting = _review_on(rng, start, last_day, meetings)
+            review = {"due_on": due, "reviewed_on": day, "note": _review_note(rng, meeting, False)}
+            review["is_demo"] = True
+        reviews.append(review)
+        after, n = review["reviewed_on"], n + 1
 
 
 def team_priorities(
@@ -1015,21 +1341,19 @@ def team_priorities(
         values = {"place": place, "n": rng.randint(3, 12), "a": rng.randint(8, 25), "borough": borough}
         values["b"] = rng.randint(1, values["a"] // 3)
         title = issue.title.format(**values)
-        review_on = add_months(agreed_on, 3)
-        reviewed_on = closed_on = outcome = None
+        closed_on = outcome = None
         if not is_current:
             status = "resolved" if rng.random() < 0.7 else "closed_unresolved"
-            closed_on = min(agreed_on + timedelta(days=rng.randint(85, 200)), last_day - timedelta(days=7))
-            reviewed_on = closed_on
             outcome = (issue.resolved if status == "resolved" else issue.unresolved).format(**values)
+            reviews = closed_reviews(rng, agreed_on, agreeable, last_day - timedelta(days=7))
+            closed_on = reviews[-1]["reviewed_on"]
         else:
             recent = agreed_on >= add_months(ref, -2)
             status = "open" if recent and rng.random() < 0.5 else "in_progress"
-            if not overdue and review_on <= add_months(ref, 1):
-                # Reviewed at a meeting in the last two months and kept for another three.
-                later = [m for m in agreeable if m.offset >= -2 and m.day > agreed_on]
-                reviewed_on = rng.choice(later).day if later else _between(rng, add_months(ref, -2), last_day)
-                review_on = max(add_months(reviewed_on, 3), add_months(ref, 1) + timedelta(days=1))
+            reviews = current_reviews(rng, agreed_on, agreeable, ref, overdue=overdue)
+        done = [r["reviewed_on"] for r in reviews if r["reviewed_on"]]
+        reviewed_on = done[-1] if done else None
+        review_on = reviews[-1]["due_on"]  # the next due (not done), or for a closed one, its last review
         who = rng.choice(YOU_SAID["meeting" if meeting else how])
         raised = "You said: " + who.format(concern=issue.concern.format(**values)) + "."
         if meeting and meeting.row["minutes"]:
@@ -1053,7 +1377,7 @@ def team_priorities(
             "closed_on": closed_on,
             "is_demo": True,
         }
-        draft = PriorityDraft(row, meeting.row["uid"] if meeting else None)
+        draft = PriorityDraft(row, meeting.row["uid"] if meeting else None, reviews=reviews)
         end = min(closed_on or last_day, last_day)
         pool = [("police", text) for text in issue.police] + list(issue.partners)
         first = ("police", rng.choice(issue.police))
@@ -1095,7 +1419,6 @@ def team_updates(
         "n": rng.randint(8, 30),
     }
     words["m"] = rng.randint(2, words["n"] // 2)
-    published = rng.randint(4, 8)
     updates = []
     closed = [p for p in priorities if p.row["status"] == "resolved"]
     for p in closed[: rng.randint(0, min(2, len(closed)))]:
@@ -1111,12 +1434,20 @@ def team_updates(
                 },
             )
         )
-    for template in rng.sample(UPDATES, published - len(updates)):
+    covered = {(d.year, d.month) for d, _values in updates}
+    chosen = [
+        month
+        for back in range(1, PAST_MONTHS + 1)
+        if rng.random() < UPDATE_MONTH_RATE
+        and ((month := add_months(ref, -back)).year, month.month) not in covered
+    ]
+    templates = rng.sample(UPDATES, len(UPDATES))
+    for number, month in enumerate(chosen):
+        template = templates[number % len(templates)]
         body = " ".join(
             template.body[: rng.randint(2, len(template.body))] if len(template.body) > 2 else template.body
         )
         results = rng.choice(template.results).format(**words) if template.results else ""
-        month = add_months(ref, -rng.randint(1, PAST_MONTHS))
         day = _between(rng, month, add_months(month, 1) - timedelta(days=1))
         updates.append(
             (
@@ -1149,6 +1480,287 @@ def team_updates(
     return rows
 
 
+# -- explanations of missed targets -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A computed indicator from the catalogue, as the scorecard judges a team's figure against it."""
+
+    code: str
+    target: float
+    direction: str
+    tolerance: float | None
+
+    def missed(self, count: scorecard.Count) -> bool:
+        """Short of the target (the scorecard's "missed" or "close"): a team and month to explain."""
+        found = scorecard.status(count.value, self.target, self.direction, self.tolerance)
+        return found in (scorecard.MISSED, scorecard.CLOSE)
+
+
+def computed_targets(session: Session) -> dict[str, Target]:
+    """The indicators this portal computes that the catalogue holds, with a target, measured for teams."""
+    query = select(
+        Indicator.code, Indicator.target, Indicator.direction, Indicator.tolerance, Indicator.levels
+    ).where(Indicator.code.in_(scorecard.COMPUTED))
+    return {
+        code: Target(code, target, direction, tolerance)
+        for code, target, direction, tolerance, levels in session.execute(query)
+        if target is not None and "team" in levels.split(",")
+    }
+
+
+def explained_months(ref: date) -> tuple[date, date]:
+    """The complete months of the generated year: the first and the last."""
+    return add_months(ref, -PAST_MONTHS), add_months(ref, -1)
+
+
+def team_misses(
+    targets: dict[str, Target], ref: date, meetings: Sequence, updates: Sequence, reviews: Sequence
+) -> list[tuple[str, date]]:
+    """(indicator code, month) for each complete month of the generated year in which the team fell short
+    of a computed target, decided by the scorecard's own functions (rows or mappings; reviews not done
+    count as late once due before the reference month)."""
+    first, last = explained_months(ref)
+    figures = {
+        scorecard.MEETINGS: lambda: scorecard.meeting_held_each_month(meetings, first, last),
+        scorecard.UPDATES: lambda: scorecard.update_published_each_month(updates, first, last),
+        scorecard.REVIEWS: lambda: scorecard.reviews_on_time_each_month(reviews, first, last, ref),
+    }
+    return [
+        (code, month)
+        for code in sorted(targets)
+        if code in figures
+        for month, count in sorted(figures[code]().items())
+        if targets[code].missed(count)
+    ]
+
+
+def _local(value: datetime) -> datetime:
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LONDON)
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@cache
+def _fields(template: str) -> frozenset[str]:
+    return frozenset(name for _text, name, _spec, _conv in Formatter().parse(template) if name)
+
+
+class Deck:
+    """A team's own order of each list of templates, dealt in turn by month, so that a team that misses
+    a target month after month does not give the same words each time."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.orders: dict[str, list[str]] = {}
+
+    def fill(self, name: str, templates: Sequence[str], words: dict[str, str], month: date) -> str:
+        """The month's template from `name` (one whose every field is known), filled in."""
+        if name not in self.orders:
+            rng = random.Random(f"{self.key}:{name}")  # noqa: S311 - demo content
+            self.orders[name] = rng.sample(list(templates), len(templates))
+        usable = [t for t in self.orders[name] if _fields(t) <= words.keys()]
+        return usable[(month.year * 12 + month.month) % len(usable)].format(**words)
+
+
+def _kind(meeting_type: str) -> str:
+    return MEETING_TYPES.get(meeting_type, "Meeting").lower()
+
+
+def _meeting_texts(
+    deck: Deck, words: dict, meetings: Sequence, month: date, ref: date, venues: Sequence[str]
+) -> tuple[str, str, date | None]:
+    """The reason and action for a month without a meeting, and the last day they mention."""
+    ordered = sorted(meetings, key=lambda m: _local(m["starts_at"]))
+    cancelled = [
+        m for m in ordered if m["status"] == "cancelled" and local_month(_local(m["starts_at"])) == month
+    ]
+    cause = "none"
+    if cancelled:
+        first = cancelled[0]
+        if first["cancelled_reason"] in CANCELLED_REASONS:
+            cause = MEETING_CAUSES[CANCELLED_REASONS.index(first["cancelled_reason"])]
+        words["meeting"] = _kind(first["type"])
+        words["venue"] = first["venue_name"] or words["venue"]
+    words.setdefault("meeting", "ward panel")
+    others = [name for name in venues if name != words["venue"]]
+    if others:
+        words["other_venue"] = others[0]
+    following, not_before = add_months(month, 1), None
+    held = (m for m in ordered if m["status"] != "cancelled" and _local(m["starts_at"]).date() >= following)
+    after = next(held, None)
+    if after is not None and _local(after["starts_at"]).date() < ref:  # told as past: held before ref
+        not_before = _local(after["starts_at"]).date()
+        words["next_meeting"], words["next_day"] = _kind(after["type"]), _day(not_before)
+        if not_before.replace(day=1) == following and not_before.day <= 7:
+            words["next_day_early"] = words["next_day"]
+    actions = MEETING_ACTIONS[cause] + (MEETING_ACTIONS["cancelled"] if cancelled else [])
+    actions += MEETING_ACTIONS["any"]
+    return (
+        deck.fill(f"meeting-reasons-{cause}", MEETING_REASONS[cause], words, month),
+        deck.fill(f"meeting-actions-{cause}-{bool(cancelled)}", actions, words, month),
+        not_before,
+    )
+
+
+def _update_texts(
+    deck: Deck, words: dict, published: Sequence[date], month: date
+) -> tuple[str, str, date | None]:
+    """The reason and action for a month without an update, and the last day they mention."""
+    following = add_months(month, 1)
+    catch_up = next((day for day in published if day.replace(day=1) == following), None)
+    if catch_up:
+        words["next_update"] = _day(catch_up)
+    return (
+        deck.fill("update-reasons", UPDATE_REASONS, words, month),
+        deck.fill("update-actions", UPDATE_ACTIONS, words, month),
+        catch_up,
+    )
+
+
+def _review_texts(
+    deck: Deck, words: dict, reviews: Sequence, meetings: Sequence, month: date, ref: date
+) -> tuple[str, str, date | None] | None:
+    """The reason and action for a month with a review done late or not done (the first such review due in
+    it), and the last day they mention; None if there is none."""
+    following = add_months(month, 1)
+    missed = sorted(
+        (
+            r
+            for r in reviews
+            if month <= r["due_on"] < following
+            and (r["reviewed_on"] > r["due_on"] if r["reviewed_on"] else r["due_on"] < ref)
+        ),
+        key=lambda r: (r["due_on"], r["title"]),
+    )
+    if not missed:
+        return None
+    review = missed[0]
+    due, done = review["due_on"], review["reviewed_on"]
+    kind = "late" if done else "not_done"
+    words.update(priority=review["title"], place=review["place"] or words["ward"], due=_day(due))
+    panels = sorted(
+        (_local(m["starts_at"]).date(), m["status"], _kind(m["type"]))
+        for m in meetings
+        if m["type"] in ("ward_panel", "public_meeting")
+    )
+    if done:
+        words["done"], words["days"] = _day(done), str((done - due).days)
+        at_meeting = [what for day, status, what in panels if day == done and status != "cancelled"]
+        if at_meeting:
+            words["done_meeting"], words["done_at_meeting"] = at_meeting[0], words["done"]
+        called_off = [
+            (day, what)
+            for day, status, what in panels
+            if status == "cancelled" and due - timedelta(days=EARLY_REVIEW_DAYS) <= day < done
+        ]
+        if called_off:
+            words["cancelled_meeting"], words["cancelled_day"] = called_off[0][1], _day(called_off[0][0])
+    else:
+        upcoming = next(
+            ((day, what) for day, status, what in panels if day >= ref and status != "cancelled"), None
+        )
+        if upcoming:
+            words["next_meeting"], words["next_day"] = f"next {upcoming[1]}", _day(upcoming[0])
+    actions = REVIEW_ACTIONS[kind] + REVIEW_ACTIONS["any"]
+    return (
+        deck.fill(f"review-reasons-{kind}", REVIEW_REASONS[kind], words, month),
+        deck.fill(f"review-actions-{kind}", actions, words, month),
+        done,
+    )
+
+
+def signed_by(team: TeamLike, plan: Plan) -> str:
+    """Who records the team's explanations: its (demo) sergeant, else another named officer."""
+    named = [o for rank in ("Sgt", "PC", "PCSO") for o in plan.officers[rank] if o.startswith(f"{rank} ")]
+    who = f"{named[0]}, " if named else ""
+    return f"{who}{team.name} SNT (demo)"[:120]
+
+
+def team_explanations(
+    seed: int | str,
+    team: TeamLike,
+    ref: date,
+    targets: dict[str, Target],
+    *,
+    plan: Plan,
+    borough: str,
+    meetings: Sequence,
+    updates: Sequence,
+    reviews: Sequence,
+    explained: Iterable[tuple[str, date]] = (),
+) -> tuple[int, list[dict]]:
+    """(how many team-months missed a computed target, the explanations of about EXPLAINED_RATE of them).
+    Rows are mappings; reviews carry their priority's title and place. Whether a month is explained, and
+    when, comes from a generator seeded with (seed, team, indicator, month), and its words from the team's
+    own order of the templates, dealt by month: so they stay the same when the reference month moves on
+    and the miss remains. Months in `explained` (by staff) are left alone."""
+    misses = team_misses(targets, ref, meetings, updates, reviews)
+    done = set(explained)
+    base = {
+        "team": team.name,
+        "ward": team.ward_name,
+        "borough": borough,
+        "venue": plan.usual.name,
+        "road": plan.places["road"][0][0],
+        "park": plan.places["park"][0][0],
+        "estate": plan.places["estate"][0][0],
+        "parade": plan.places["parade"][0][0],
+    }
+    for key, rank, index in (("sgt", "Sgt", 0), ("pc", "PC", 0), ("pcso", "PCSO", -1)):
+        if plan.officers[rank][index].startswith(f"{rank} "):  # not the "Officers from …" fallback
+            base[key] = plan.officers[rank][index]
+    rows: list[dict] = []
+    published: list[date] = []  # the days updates were published, once needed
+    last_day = ref - timedelta(days=1)
+    recorded_by = signed_by(team, plan)
+    deck = Deck(f"{seed}:{team.id}:explanations")
+    for code, month in misses:
+        if (code, month) in done:
+            continue
+        rng = random.Random(f"{seed}:{team.id}:explanation:{code}:{month:%Y-%m}")  # noqa: S311 - demo content
+        if rng.random() >= EXPLAINED_RATE:
+            continue
+        words = {**base, "month": f"{month:%B %Y}"}
+        if code == scorecard.MEETINGS:
+            reason, action, mentioned = _meeting_texts(
+                deck, words, meetings, month, ref, [v.name for v in plan.venues]
+            )
+        elif code == scorecard.UPDATES:
+            published = published or sorted(
+                _local(u["published_at"]).date()
+                for u in updates
+                if u["status"] == "published" and u["published_at"] is not None
+            )
+            reason, action, mentioned = _update_texts(deck, words, published, month)
+        else:
+            texts = _review_texts(deck, words, reviews, meetings, month, ref)
+            if texts is None:  # short of the target with every review on time: nothing to say
+                continue
+            reason, action, mentioned = texts
+        # Recorded in the first days of the next month, after the days it mentions (never after the load).
+        day = add_months(month, 1) + timedelta(days=rng.randint(1, 12))
+        day = min(max(day, mentioned + timedelta(days=1)) if mentioned else day, last_day)
+        at = london_to_utc(day, rng.randint(9, 16), rng.choice([0, 15, 30, 45]))
+        rows.append(
+            {
+                "indicator_code": code,
+                "area_code": team.id,
+                "month": month,
+                "reason": reason,
+                "action": action,
+                "recorded_by": recorded_by,
+                "is_demo": True,
+                "recorded_at": at,
+                "updated_at": at,
+            }
+        )
+    return len(misses), rows
+
+
 # -- one team ---------------------------------------------------------------------------------------------
 
 
@@ -1157,6 +1769,7 @@ class TeamEngagement:
     meetings: list[dict]
     priorities: list[PriorityDraft]
     updates: list[dict]
+    plan: Plan
 
 
 def assign_uids(team_id: str, meetings: Iterable[dict]) -> list[dict]:
@@ -1194,7 +1807,7 @@ def team_engagement(
     priorities = team_priorities(rng, team, plan, drafts, ref, borough)
     updates = team_updates(rng, team, plan, priorities, ref)
     meetings = sorted((d.row for d in drafts), key=lambda r: r["uid"])
-    return TeamEngagement(meetings, priorities, updates)
+    return TeamEngagement(meetings, priorities, updates, plan)
 
 
 # -- Chadwell Heath's real events --------------------------------------------------------------------------
@@ -1256,6 +1869,13 @@ class EngagementCounts:
     actions: int = 0
     published: int = 0
     drafts: int = 0
+    reviews: int = 0
+    reviews_due: int = 0  # fell due before the reference month
+    reviews_late: int = 0
+    reviews_not_done: int = 0
+    targets: tuple[str, ...] = ()  # the computed indicators found in the catalogue
+    misses: int = 0  # team-months short of one of those targets
+    explained: int = 0  # of which the demo explains
     police_uk_events: int = 0
     reference: date | None = None
 
@@ -1267,6 +1887,12 @@ class EngagementCounts:
             f"demo priorities: {self.priorities:,} ({self.current:,} current, {self.overdue:,} overdue "
             f"for review), with {self.actions:,} actions",
             f"demo updates: {self.published:,} published, {self.drafts:,} drafts",
+            f"demo priority reviews: {self.reviews:,}; of the {self.reviews_due:,} due before "
+            f"{self.reference:%B %Y}, {self.reviews_late:,} done late and {self.reviews_not_done:,} not done",
+            f"demo explanations: {self.explained:,} of {self.misses:,} missed targets (team and month) "
+            f"explained, for {', '.join(self.targets)}"
+            if self.targets
+            else "demo explanations: none (the indicator catalogue has no computed indicators yet)",
             *(
                 [f"Chadwell Heath ({POLICE_UK_TEAM}): {self.police_uk_events} real police.uk events (2011)"]
                 if self.police_uk_events
@@ -1293,13 +1919,63 @@ def _ward_points(session: Session, team_ids: Sequence[str]) -> dict[str, list[Po
     return points
 
 
+@dataclass
+class KeptRows:
+    """What the teams still have after their demo rows are deleted (written by staff), as mappings: it
+    counts on the scorecard too, so it decides which months missed a target."""
+
+    meetings: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    updates: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    reviews: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    explained: dict[str, set[tuple[str, date]]] = field(default_factory=lambda: defaultdict(set))
+
+
+def kept_rows(session: Session, team_ids: Sequence[str]) -> KeptRows:
+    kept = KeptRows()
+    for chunk in _chunks(team_ids):
+        query = select(
+            Meeting.team_id,
+            Meeting.starts_at,
+            Meeting.status,
+            Meeting.type,
+            Meeting.venue_name,
+            Meeting.cancelled_reason,
+        ).where(Meeting.team_id.in_(chunk))
+        for row in session.execute(query).mappings():
+            kept.meetings[row["team_id"]].append(dict(row))
+        query = select(TeamUpdate.team_id, TeamUpdate.published_at, TeamUpdate.status).where(
+            TeamUpdate.team_id.in_(chunk)
+        )
+        for row in session.execute(query).mappings():
+            kept.updates[row["team_id"]].append(dict(row))
+        query = (
+            select(Priority.team_id, Priority.title, Priority.place, PriorityReview.due_on)
+            .add_columns(PriorityReview.reviewed_on)
+            .join(Priority, PriorityReview.priority_id == Priority.id)
+            .where(Priority.team_id.in_(chunk))
+        )
+        for row in session.execute(query).mappings():
+            kept.reviews[row["team_id"]].append(dict(row))
+        query = select(Explanation.area_code, Explanation.indicator_code, Explanation.month).where(
+            Explanation.area_code.in_(chunk)
+        )
+        for area, code, month in session.execute(query):
+            kept.explained[area].add((code, month))
+    return kept
+
+
 def delete_engagement(session: Session, team_ids: Sequence[str], uids: Sequence[str] = ()) -> None:
-    """Remove the demo meetings, priorities (with their actions) and updates of these teams."""
+    """Remove the demo meetings, priorities (with their actions and reviews), updates and explanations of
+    these teams."""
     options = {"synchronize_session": False}
     for chunk in _chunks(team_ids):
         demo_priorities = select(Priority.id).where(Priority.team_id.in_(chunk), Priority.is_demo)
+        for child in (PriorityAction, PriorityReview):  # part of their demo priority, whoever wrote them
+            session.execute(
+                delete(child).where(child.priority_id.in_(demo_priorities)), execution_options=options
+            )
         session.execute(
-            delete(PriorityAction).where(PriorityAction.priority_id.in_(demo_priorities)),
+            delete(Explanation).where(Explanation.area_code.in_(chunk), Explanation.is_demo),
             execution_options=options,
         )
         for model in (Priority, TeamUpdate):
@@ -1337,6 +2013,9 @@ def load_engagement(
     stems = [w.strip() for w in (DEMO_DIR / "place_names.txt").read_text(encoding="utf-8").splitlines()]
     stems = [w for w in stems if w and not w.startswith("#")]
     points = _ward_points(session, [t.id for t in teams])
+    targets = computed_targets(session)
+    kept = kept_rows(session, [t.id for t in teams]) if targets else KeptRows()
+    counts.targets = tuple(sorted(targets))
     by_team: dict[str, list[dict]] = defaultdict(list)
     for member in members:
         by_team[member["team_id"]].append(member)
@@ -1344,7 +2023,9 @@ def load_engagement(
     meetings: list[dict] = list(real)
     priorities: list[PriorityDraft] = []
     updates: list[dict] = []
+    explanations: list[dict] = []
     for team in teams:
+        borough = boroughs.get(team.borough_code, team.borough_code)
         done = team_engagement(
             seed,
             team,
@@ -1353,11 +2034,31 @@ def load_engagement(
             points=points.get(team.id, []),
             members=by_team.get(team.id, []),
             stems=stems,
-            borough=boroughs.get(team.borough_code, team.borough_code),
+            borough=borough,
         )
         meetings += done.meetings
         priorities += done.priorities
         updates += done.updates
+        if targets:
+            reviews = [
+                {**r, "title": p.row["title"], "place": p.row["place"]}
+                for p in done.priorities
+                for r in p.reviews
+            ]
+            misses, rows = team_explanations(
+                seed,
+                team,
+                ref,
+                targets,
+                plan=done.plan,
+                borough=borough,
+                meetings=done.meetings + kept.meetings[team.id],
+                updates=done.updates + kept.updates[team.id],
+                reviews=reviews + kept.reviews[team.id],
+                explained=kept.explained[team.id],
+            )
+            counts.misses += misses
+            explanations += rows
         months = {
             m["starts_at"].astimezone(LONDON).strftime("%Y-%m")
             for m in done.meetings
@@ -1372,19 +2073,21 @@ def load_engagement(
     if meetings:
         ids = dict(session.execute(insert(meeting).returning(meeting.c.uid, meeting.c.id), meetings).all())
     rows = [{**p.row, "agreed_meeting_id": ids[p.meeting_uid] if p.meeting_uid else None} for p in priorities]
-    actions = []
+    actions, reviews = [], []
     if rows:
         returning = insert(priority).returning(priority.c.id, sort_by_parameter_order=True)
         priority_ids = session.scalars(returning, rows).all()
-        actions = [
-            {**a, "priority_id": pid}
-            for p, pid in zip(priorities, priority_ids, strict=True)
-            for a in p.actions
-        ]
-    if actions:
-        session.execute(insert(PriorityAction.__table__), actions)
-    if updates:
-        session.execute(insert(TeamUpdate.__table__), updates)
+        for p, pid in zip(priorities, priority_ids, strict=True):
+            actions += [{**a, "priority_id": pid} for a in p.actions]
+            reviews += [{**r, "priority_id": pid} for r in p.reviews]
+    for model, values in (
+        (PriorityAction, actions),
+        (PriorityReview, reviews),
+        (TeamUpdate, updates),
+        (Explanation, explanations),
+    ):
+        if values:
+            session.execute(insert(model.__table__), values)
 
     starts = london_to_utc(ref, 0)
     demo_meetings = [m for m in meetings if m["is_demo"]]
@@ -1397,5 +2100,10 @@ def load_engagement(
     counts.actions = len(actions)
     counts.published = sum(u["status"] == "published" for u in updates)
     counts.drafts = len(updates) - counts.published
+    due = [r for r in reviews if r["due_on"] < ref]
+    counts.reviews, counts.reviews_due = len(reviews), len(due)
+    counts.reviews_late = sum(r["reviewed_on"] is not None and r["reviewed_on"] > r["due_on"] for r in due)
+    counts.reviews_not_done = sum(r["reviewed_on"] is None for r in due)
+    counts.explained = len(explanations)
     counts.police_uk_events = len(real)
     return counts

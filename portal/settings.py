@@ -37,7 +37,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", "info", "uvicorn/portal log level"),
     Setting("WARM_CACHES", "true", "render every ward map in the background at start (true/false)"),
     Setting("CACHE_CHECK_SECONDS", "1", "how often a process checks whether content changed (page cache)"),
+    Setting("STAFF_API_TOKEN", "", "bearer token for the staff explanation API; empty switches the API off"),
 )
+MIN_TOKEN_LENGTH = 16
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Settings:
     log_level: str = "info"
     cache_check_seconds: float = 1.0
     warm_caches: bool = True
+    staff_api_token: str = field(default="", repr=False)  # a secret: kept out of logs and tracebacks
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -74,6 +77,7 @@ class Settings:
             log_level=raw["LOG_LEVEL"],
             cache_check_seconds=_float(raw, "CACHE_CHECK_SECONDS"),
             warm_caches=_bool(raw, "WARM_CACHES"),
+            staff_api_token=raw["STAFF_API_TOKEN"].strip(),
         )
         settings.validate()
         return settings
@@ -86,6 +90,10 @@ class Settings:
             raise SettingsError("ENVIRONMENT must be 'development' or 'production'")
         if self.environment == "production" and self.secret_key == DEV_SECRET:
             raise SettingsError("SECRET_KEY must be set in production")
+        if self.staff_api_token and len(self.staff_api_token) < MIN_TOKEN_LENGTH:
+            raise SettingsError(
+                f"STAFF_API_TOKEN must be at least {MIN_TOKEN_LENGTH} characters (or empty: the API is off)"
+            )
 
     @property
     def is_sqlite(self) -> bool:

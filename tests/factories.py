@@ -11,6 +11,7 @@ from pathlib import Path
 from shapely.geometry import box, mapping
 
 from portal.importers.crime import STREET_COLUMNS
+from portal.models.pledge import Explanation, Indicator, Measure, PledgePoint, SurveyNeighbourhood
 
 # Three tiny wards in a row near Trafalgar Square (each 0.01° wide): two Met, one in the City.
 WARDS = [
@@ -137,3 +138,88 @@ def write_ward_counts(path: Path, rows, months=("202401", "202402"), header=None
         writer.writerow(header or [*COUNT_HEADER, *months])
         writer.writerows(rows)
     return path
+
+
+# -- the Pledge scorecard: points, indicators, published figures, explanations ------------------------------
+
+PLEDGE_TITLES = {
+    1: "Treat you fairly, with dignity and respect",
+    2: "Tell you who your neighbourhood team is",
+    3: "Keep your team on your patch",
+    4: "Answer your messages within 24 hours",
+    5: "Answer 999 calls quickly",
+    6: "Answer other calls promptly",
+    7: "Meet you at least once a month",
+    8: "Tell you every month what is happening",
+    9: "Keep victims informed",
+    10: "Answer when you are unhappy",
+}
+
+
+def pledge_point(number: int, **changes) -> PledgePoint:
+    """One of the ten points, with made-up words unless given."""
+    values = {
+        "number": number,
+        "title": PLEDGE_TITLES.get(number, f"Point {number}"),
+        "promise": f"The words of promise {number}.",
+        "portal_does": f"What the portal does for point {number}.",
+        "inspection_grade": None,
+        "inspection_source": None,
+        **changes,
+    }
+    return PledgePoint(**values)
+
+
+def indicator(code: str, point: int, **changes) -> Indicator:
+    """An indicator; by default a percentage with a target of 100, higher is better, for every level."""
+    values = {
+        "code": code,
+        "pledge_point": point,
+        "position": 0,
+        "name": f"Indicator {code}",
+        "question": f"What does {code} measure?",
+        "unit": "percent",
+        "target": 100.0,
+        "target_source": "Test target setter",
+        "tolerance": None,
+        "direction": "higher",
+        "levels": "force,borough,team",
+        "source": "portal",
+        "calculation": f"How {code} is calculated.",
+        "met_promise": None,
+        "decimals": 1,
+        **changes,
+    }
+    return Indicator(**values)
+
+
+def measure(code: str, area: str, month, value: float, level: str = "force", **changes) -> Measure:
+    """One published figure of an indicator for an area and month."""
+    values = {
+        "indicator_code": code,
+        "level": level,
+        "area_code": area,
+        "month": month,
+        "value": value,
+        "source": "Test source, 2009",
+        "source_file": "test.csv",
+        **changes,
+    }
+    return Measure(**values)
+
+
+def survey_neighbourhood(code: str, name: str, borough_code: str) -> SurveyNeighbourhood:
+    return SurveyNeighbourhood(code=code, name=name, borough_code=borough_code)
+
+
+def explanation(code: str, area: str, month, reason: str, action: str = "We are acting.", **changes):
+    values = {
+        "indicator_code": code,
+        "area_code": area,
+        "month": month,
+        "reason": reason,
+        "action": action,
+        "recorded_by": "Sgt Test, Test team",
+        **changes,
+    }
+    return Explanation(**values)

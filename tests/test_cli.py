@@ -1,9 +1,13 @@
 """The command line, run as a user would: `python -m portal …` in a subprocess."""
 
 import json
+from datetime import date
 
 import pytest
+from sqlalchemy import select
 
+from portal import paths
+from portal.models import Explanation, Measure
 from tests.conftest import run_portal
 from tests.factories import wards_file, write_postcodes
 
@@ -16,6 +20,10 @@ COMMANDS = [
     "import-stations",
     "import-crimes",
     "import-ward-crime-counts",
+    "import-indicators",
+    "import-measures",
+    "import-survey",
+    "explain",
     "load-demo",
     "reindex",
     "locate",
@@ -94,3 +102,110 @@ def test_a_refused_file_exits_1_naming_file_and_line(empty_db, tmp_path):
     done = run_portal(empty_db, "import-postcodes", str(bad))
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"{bad}: refused, nothing was stored" in done.stderr and "line 3: latitude 'fifty'" in done.stderr
+
+
+# -- the Pledge scorecard: catalogue, figures, explanations ---------------------------------------------
+
+CATALOGUE = paths.CONTENT / "pledge" / "indicators.toml"
+DOCUMENTS = paths.CONTENT / "pledge" / "measures" / "met_2009_documents.csv"
+EXPLANATION = {
+    "indicator": "P5-999-10S",
+    "area": "metropolitan",
+    "month": "2009-06",
+    "reason": "Call volumes rose by a fifth in June.",
+    "action": "Forty more call handlers start in September.",
+    "by": "Jane Smith, Head of Central Communications",
+}
+
+
+def explain(**changes: str) -> list[str]:
+    return ["explain", *[part for k, v in {**EXPLANATION, **changes}.items() for part in (f"--{k}", v)]]
+
+
+def test_explain_records_then_replaces(empty_db):
+    done = run_portal(empty_db, "import-indicators", str(CATALOGUE))
+    assert done.returncode == 0, done.stderr
+    assert "indicators: 82" in done.stdout
+    done = run_portal(empty_db, *explain())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("recorded: explanation for P5-999-10S metropolitan 2009-06")
+    done = run_portal(empty_db, *explain(action="Sixty more call handlers."))
+    assert done.returncode == 0 and done.stdout.startswith("replaced"), done.stderr
+    with empty_db.sessions() as session:
+        row = session.scalars(select(Explanation)).one()
+    assert (row.month, row.action, row.recorded_by, row.is_demo) == (
+        date(2009, 6, 1),
+        "Sixty more call handlers.",
+        "Jane Smith, Head of Central Communications",
+        False,
+    )
+
+
+def test_explain_lists_every_problem_and_exits_2(empty_db):
+    run_portal(empty_db, "import-indicators", str(CATALOGUE))
+    done = run_portal(
+        empty_db, "explain", "--indicator", "P5-NOPE", "--area", "E09999999", "--month", "June", "--by", " "
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "The explanation was not recorded:" in done.stderr
+    for line in [
+        "--indicator: There is no indicator 'P5-NOPE'",
+        "--area: There is no force, borough, team or survey neighbourhood 'E09999999'",
+        "--month: Enter the month as YYYY-MM, like 2026-10",
+        "--reason: Say why the target was missed",
+        "--action: Say what is being done to improve",
+        "--by: Say who is recording this (name and role)",
+    ]:
+        assert f"  - {line}" in done.stderr
+    done = run_portal(empty_db, *explain(area="E09000033"))  # no boroughs in this database
+    assert done.returncode == 2 and "--area: There is no force, borough" in done.stderr
+    with empty_db.sessions() as session:
+        assert session.scalars(select(Explanation)).all() == []
+
+
+def test_import_measures_from_the_command_line(empty_db, tmp_path):
+    assert run_portal(empty_db, "import-indicators", str(CATALOGUE), "--dry-run").returncode == 0
+    done = run_portal(empty_db, "import-measures", str(DOCUMENTS))
+    assert done.returncode == 1 and "line 2: unknown indicator 'P5-999-10S'" in done.stderr  # none loaded yet
+    run_portal(empty_db, "import-indicators", str(CATALOGUE))
+    done = run_portal(empty_db, "import-measures", str(DOCUMENTS), "--dry-run")
+    assert done.returncode == 0 and "rows would be stored (dry run):   6" in done.stdout
+    done = run_portal(empty_db, "import-measures", str(DOCUMENTS))
+    assert done.returncode == 0 and "rows stored:   6" in done.stdout, done.stderr
+    plain = tmp_path / "july.csv"
+    plain.write_text(
+        "indicator,area,month,value,numerator,denominator,note\nP5-I-CALL-12MIN,metropolitan,2009-07,72,,,\n"
+    )
+    done = run_portal(empty_db, "import-measures", str(plain), "--source", "Met performance pack, July 2009")
+    assert done.returncode == 0, done.stderr
+    with empty_db.sessions() as session:
+        june = session.scalars(select(Measure).where(Measure.month == date(2009, 6, 1))).all()
+        july = session.scalars(select(Measure).where(Measure.month == date(2009, 7, 1))).one()
+    assert {m.indicator_code: m.value for m in june} == {"P5-999-10S": 87.1, "P5-I-CALL-12MIN": 70.5}
+    assert july.source == "Met performance pack, July 2009"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "indicator,area,month,value,numerator,denominator,note,source\n"
+        "P5-999-10S,metropolitan,2009-08,90,,,,CCC\nP5-999-10S,metropolitan,2009-09,190,,,,CCC\n"
+    )
+    done = run_portal(empty_db, "import-measures", str(bad))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{bad}: refused, nothing was stored" in done.stderr
+    assert "line 3: value 190 is a percentage outside 0–100" in done.stderr
+
+
+def test_import_survey_from_the_command_line(empty_db):
+    survey = paths.CONTENT / "survey"
+    for args in (
+        ("import-boundaries", str(paths.GEODATA / "london_boroughs.geojson"), "--level", "borough"),
+        ("import-indicators", str(CATALOGUE)),
+    ):
+        assert run_portal(empty_db, *args).returncode == 0
+    done = run_portal(
+        empty_db,
+        "import-survey",
+        str(survey / "2016-police-perceptions.csv"),
+        str(survey / "2015-16_to_2020-21_inclusive_neighbourhood_indicators_final_221221.csv"),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "survey neighbourhoods: 106" in done.stdout and "rows stored:   2,342" in done.stdout

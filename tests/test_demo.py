@@ -110,8 +110,8 @@ def test_chadwell_heath_has_its_real_police_uk_record(real_teams):
 def test_demo_load_is_recorded_with_the_generator_version(loaded_db):
     with loaded_db.sessions() as session:
         load = session.scalars(select(DataLoad).where(DataLoad.dataset == demo.DATASET)).one()
-    assert load.sha256 == demo.fingerprint() and load.sha256.startswith("demo-v2@")  # version @ month
-    assert load.source == f"generator demo-v2, seed {demo.SEED}" and load.rows_stored == 679
+    assert load.sha256 == demo.fingerprint() and load.sha256.startswith("demo-v3@")  # version @ month
+    assert load.source == f"generator demo-v3, seed {demo.SEED}" and load.rows_stored == 679
 
 
 # -- on tiny wards: determinism, re-runs, and what is never overwritten ------------------------------------

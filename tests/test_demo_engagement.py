@@ -1,12 +1,22 @@
 import json
 from collections import Counter, defaultdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from portal import demo, demo_engagement
-from portal.demo_engagement import LONDON, add_months, reference_month
+from portal.demo_engagement import (
+    EARLY_REVIEW_DAYS,
+    EARLY_REVIEW_WINDOW,
+    EXPLAINED_RATE,
+    LATE_REVIEW_DAYS,
+    LATE_REVIEW_RATE,
+    LONDON,
+    OVERDUE_RATE,
+    add_months,
+    reference_month,
+)
 from portal.importers.boundaries import import_boundaries
 from portal.models import (
     AGREED_HOW,
@@ -17,16 +27,22 @@ from portal.models import (
     Meeting,
     Priority,
     PriorityAction,
+    PriorityReview,
     Station,
     Team,
+    TeamMember,
     TeamUpdate,
 )
 from portal.models.crime import CATEGORIES
+from portal.models.pledge import Explanation, Indicator, PledgePoint
+from portal.queries.explanations import record_explanation
+from portal.services import scorecard
 from tests.factories import wards_file
 
 CHADWELL_HEATH = "E05014058"
 TODAY = date(2026, 3, 18)
 CURRENT = ("open", "in_progress")
+COMPUTED = (scorecard.MEETINGS, scorecard.REVIEWS, scorecard.UPDATES)
 
 
 def utc(value: datetime) -> datetime:
@@ -52,6 +68,15 @@ def real(loaded_db):
     return teams, meetings, priorities, actions, updates, load
 
 
+@pytest.fixture(scope="module")
+def real_reviews(loaded_db):
+    with loaded_db.sessions() as session:
+        reviews = defaultdict(list)
+        for review in session.scalars(select(PriorityReview).order_by(PriorityReview.due_on)):
+            reviews[review.priority_id].append(review)
+    return reviews
+
+
 def by_team(rows):
     grouped = defaultdict(list)
     for row in rows:
@@ -62,7 +87,7 @@ def by_team(rows):
 def test_every_demo_team_has_a_labelled_year_of_engagement(real):
     teams, meetings, priorities, actions, updates, load = real
     demo_teams = {t for t, team in teams.items() if team.is_demo}
-    assert len(demo_teams) == 678 and load.sha256 == demo.fingerprint() and demo.VERSION == "demo-v2"
+    assert len(demo_teams) == 678 and load.sha256 == demo.fingerprint() and demo.VERSION == "demo-v3"
     meetings_of, priorities_of, updates_of = by_team(meetings), by_team(priorities), by_team(updates)
     actions_of = defaultdict(list)
     for action in actions:
@@ -74,7 +99,7 @@ def test_every_demo_team_has_a_labelled_year_of_engagement(real):
         assert 3 <= len(priorities_of[team]) <= 6, team
         assert 2 <= sum(p.status in CURRENT for p in priorities_of[team]) <= 3, team
         published = [u for u in updates_of[team] if u.status == "published"]
-        assert 4 <= len(published) <= 8 and len(updates_of[team]) - len(published) <= 2, team
+        assert 4 <= len(published) <= 14 and len(updates_of[team]) - len(published) <= 2, team
     assert all(m.is_demo for m in meetings if m.team_id != CHADWELL_HEATH)
     assert all(p.is_demo for p in priorities) and all(a.is_demo for a in actions)
     assert all(u.is_demo for u in updates)
@@ -96,7 +121,7 @@ def test_the_real_data_counts(real):
     assert 15_000 < len(demo_meetings) < 25_000 and 0.05 < cancelled / len(demo_meetings) < 0.12
     assert all(m.cancelled_reason for m in demo_meetings if m.status == "cancelled")
     assert 2_000 < len(priorities) < 4_200 and 6_000 < len(actions) < 17_000
-    assert 2_700 < sum(u.status == "published" for u in updates) < 5_500
+    assert 5_500 < sum(u.status == "published" for u in updates) < 9_000
     assert 0 < sum(u.status == "draft" for u in updates) < 1_400
     assert any(u.results for u in updates) and any(a.result for a in actions)
     assert {a.actor for a in actions} >= {"Police", "Transport for London", "Neighbourhood Watch"}
@@ -168,6 +193,99 @@ def test_some_current_priorities_are_overdue_for_review(real):
     overdue = [p for p in current if p.review_on < ref]
     assert 0.03 < len(overdue) / len(current) < 0.2
     assert all(p.review_on > add_months(ref, 1) for p in current if p not in overdue)
+
+
+def review_is_on_time_or_late(review, ref) -> str:
+    """ "on_time", "early" (due in the reference month or on the first of the next, done before it) or
+    "late", with the documented windows; anything else fails."""
+    done, due = review.reviewed_on, review.due_on
+    if due - timedelta(days=EARLY_REVIEW_DAYS) <= done <= due:
+        return "on_time"
+    if due >= ref and due - timedelta(days=EARLY_REVIEW_WINDOW) <= done < ref:
+        return "early"
+    assert due + timedelta(days=LATE_REVIEW_DAYS[0]) <= done <= due + timedelta(days=LATE_REVIEW_DAYS[1]), (
+        review.priority_id,
+        due,
+        done,
+    )
+    return "late"
+
+
+def test_every_priority_has_a_review_history_consistent_with_it(real, real_reviews):
+    _teams, _meetings, priorities, *_ = real
+    ref = reference_month()
+    assert set(real_reviews) == {p.id for p in priorities}
+    for p in priorities:
+        reviews = real_reviews[p.id]
+        assert all(r.is_demo for r in reviews)
+        # Due every three months from the day the priority was agreed.
+        assert [r.due_on for r in reviews] == [
+            add_months(p.agreed_on, 3 * n) for n in range(1, len(reviews) + 1)
+        ]
+        done = [r.reviewed_on for r in reviews if r.reviewed_on]
+        assert done == sorted(done) and all(p.agreed_on < day < ref for day in done), p.id
+        assert p.reviewed_on == (done[-1] if done else None), p.id
+        assert p.review_on == reviews[-1].due_on, p.id
+        for review in reviews:
+            if review.reviewed_on:
+                review_is_on_time_or_late(review, ref)
+        if p.status in CURRENT:
+            # Waiting for its last review; every one before it done.
+            assert reviews[-1].reviewed_on is None and all(r.reviewed_on for r in reviews[:-1]), p.id
+            if p.review_on < ref:  # overdue: the latest review due before the reference month not done
+                assert add_months(p.agreed_on, 3 * (len(reviews) + 1)) >= ref, p.id
+            else:
+                assert (
+                    p.review_on
+                    > add_months(ref, 1)
+                    >= (reviews[-2].due_on if len(reviews) > 1 else p.agreed_on)
+                )
+        else:
+            # Closed at its last review: all done, the last on the day it closed, none due after it.
+            assert all(r.reviewed_on for r in reviews) and 1 <= len(reviews) <= 2, p.id
+            assert reviews[-1].reviewed_on == p.closed_on == p.reviewed_on, p.id
+            assert add_months(p.agreed_on, 3 * (len(reviews) + 1)) > p.closed_on, p.id
+            assert all(r.reviewed_on < p.closed_on for r in reviews[:-1]), p.id
+
+
+def test_some_reviews_are_late_and_the_overdue_ones_not_done(real, real_reviews):
+    _teams, _meetings, priorities, *_ = real
+    ref = reference_month()
+    due = [r for reviews in real_reviews.values() for r in reviews if r.due_on < ref]
+    kinds = Counter(review_is_on_time_or_late(r, ref) if r.reviewed_on else "not_done" for r in due)
+    # Late reviews at about LATE_REVIEW_RATE of those done (fewer: there is not always room to be late).
+    assert LATE_REVIEW_RATE * 0.6 < kinds["late"] / (len(due) - kinds["not_done"]) < LATE_REVIEW_RATE * 1.2
+    # Not done: exactly the overdue current priorities' awaited reviews (about OVERDUE_RATE of current ones).
+    overdue = [p for p in priorities if p.status in CURRENT and p.review_on < ref]
+    assert kinds["not_done"] == len(overdue)
+    assert OVERDUE_RATE * 0.3 < len(overdue) / sum(p.status in CURRENT for p in priorities) < OVERDUE_RATE * 2
+    notes = [r.note for reviews in real_reviews.values() for r in reviews]
+    assert all(n and n.startswith("Reviewed ") for n in notes if n) and any(
+        "ward panel" in n for n in notes if n
+    )
+
+
+def test_real_demo_explanations_are_for_real_misses(loaded_db, real):
+    """With the catalogue loaded (setup loads it before the demo), about two thirds of each missed computed
+    target is explained; without it, none is."""
+    teams, *_ = real
+    ref = reference_month()
+    with loaded_db.sessions() as session:
+        targets = {
+            i.code: (i.target, i.direction, i.tolerance)
+            for i in session.scalars(select(Indicator).where(Indicator.code.in_(COMPUTED)))
+            if i.target is not None and "team" in i.level_list
+        }
+        explained = session.scalars(select(Explanation).where(Explanation.is_demo)).all()
+        if not targets:
+            assert not explained
+            return
+        sample = sorted(t for t, team in teams.items() if team.is_demo)[::20]
+        misses = {key for team in sample for key in misses_in_db(session, team, ref, targets)}
+    in_sample = {(e.indicator_code, e.area_code, e.month) for e in explained if e.area_code in sample}
+    assert in_sample <= misses and len(misses) > 30
+    assert EXPLAINED_RATE - 0.12 < len(in_sample) / len(misses) < EXPLAINED_RATE + 0.12
+    assert {e.area_code for e in explained} <= {t for t, team in teams.items() if team.is_demo}
 
 
 def test_chadwell_heath_has_its_real_events_and_nothing_invented(real):
@@ -271,6 +389,17 @@ def snapshot(db, team_ids=("E05900001", "E05900002")):
         updates = session.scalars(
             select(TeamUpdate).where(TeamUpdate.team_id.in_(team_ids)).order_by(TeamUpdate.id)
         ).all()
+        title = {p.id: (p.team_id, p.title) for p in priorities}
+        reviews = session.scalars(
+            select(PriorityReview)
+            .where(PriorityReview.priority_id.in_(title))
+            .order_by(PriorityReview.priority_id, PriorityReview.due_on)
+        ).all()
+        explained = session.scalars(
+            select(Explanation)
+            .where(Explanation.area_code.in_(team_ids))
+            .order_by(Explanation.area_code, Explanation.indicator_code, Explanation.month)
+        ).all()
         return {
             "meetings": [values(m) for m in meetings],
             "priorities": [
@@ -282,6 +411,8 @@ def snapshot(db, team_ids=("E05900001", "E05900002")):
                 for p in priorities
             ],
             "updates": [values(u) for u in updates],
+            "reviews": [{**values(r), "priority": title[r.priority_id]} for r in reviews],
+            "explanations": [values(e) for e in explained],
         }
 
 
@@ -293,12 +424,196 @@ def counts(db):
         ]
 
 
+def misses_in_db(session, team_id, ref, targets=None) -> set[tuple[str, str, date]]:
+    """(indicator, team, month) short of the target (code -> (target, direction, tolerance); by default 100%
+    for every computed indicator) in the generated year, from the team's rows in the database by the
+    scorecard's own functions."""
+    targets = targets or {code: (100, "higher", None) for code in COMPUTED}
+    first, last = add_months(ref, -12), add_months(ref, -1)
+    meetings = session.scalars(select(Meeting).where(Meeting.team_id == team_id)).all()
+    updates = session.scalars(select(TeamUpdate).where(TeamUpdate.team_id == team_id)).all()
+    reviews = session.scalars(
+        select(PriorityReview)
+        .join(Priority, PriorityReview.priority_id == Priority.id)
+        .where(Priority.team_id == team_id)
+    ).all()
+    figures = {
+        scorecard.MEETINGS: scorecard.meeting_held_each_month(meetings, first, last),
+        scorecard.UPDATES: scorecard.update_published_each_month(updates, first, last),
+        scorecard.REVIEWS: scorecard.reviews_on_time_each_month(reviews, first, last, ref),
+    }
+    return {
+        (code, team_id, month)
+        for code, (target, direction, tolerance) in targets.items()
+        for month, count in figures[code].items()
+        if scorecard.status(count.value, target, direction, tolerance) in (scorecard.MISSED, scorecard.CLOSE)
+    }
+
+
+def add_indicators(db, codes=COMPUTED):
+    """Minimal catalogue rows for the computed indicators (not the real catalogue file)."""
+    with db.sessions.begin() as session:
+        for number in (7, 8):
+            session.add(PledgePoint(number=number, title=f"Point {number}", promise="-", portal_does="-"))
+        session.flush()
+        for position, code in enumerate(codes):
+            session.add(
+                Indicator(
+                    code=code,
+                    pledge_point=int(code[1]),
+                    position=position,
+                    name=code,
+                    question="?",
+                    unit="percent",
+                    target=100,
+                    direction="higher",
+                    levels="force,borough,team",
+                    source="portal",
+                    calculation="Computed by the portal.",
+                )
+            )
+
+
+def explanations(db):
+    with db.sessions() as session:
+        return session.scalars(
+            select(Explanation).order_by(Explanation.area_code, Explanation.indicator_code, Explanation.month)
+        ).all()
+
+
+@pytest.fixture
+def many(empty_db, tmp_path):
+    """32 tiny Westminster wards: enough teams for the shares of misses explained."""
+    wards = [
+        (
+            f"E0591{i:04d}",
+            f"Test Ward {i}",
+            "E09000033",
+            "Westminster",
+            (-0.5 + i / 100, 51.4, -0.49 + i / 100, 51.41),
+        )
+        for i in range(32)
+    ]
+    with empty_db.sessions.begin() as session:
+        import_boundaries(session, wards_file(tmp_path, wards), generation=2024)
+    add_indicators(empty_db)
+    return empty_db
+
+
+def test_explanations_are_for_real_misses_only_and_explain_about_two_thirds(many):
+    report = load(many)
+    ref = reference_month(TODAY)
+    rows = explanations(many)
+    with many.sessions() as session:
+        teams = {t.id: t for t in session.scalars(select(Team))}
+        sergeants = {
+            m.team_id: m.name for m in session.scalars(select(TeamMember).where(TeamMember.rank == "Sgt"))
+        }
+        misses = {key for team in teams for key in misses_in_db(session, team, ref)}
+    keys = {(e.indicator_code, e.area_code, e.month) for e in rows}
+    assert len(teams) == 32 and keys <= misses and len(keys) == len(rows)
+    assert EXPLAINED_RATE - 0.1 < len(keys) / len(misses) < EXPLAINED_RATE + 0.1
+    for code in (scorecard.REVIEWS, scorecard.UPDATES):
+        explained = sum(k[0] == code for k in keys)
+        assert 0 < explained < sum(k[0] == code for k in misses), code
+    assert f"{len(rows):,} of {len(misses):,} missed targets" in report.summary()
+    for e in rows:
+        assert e.is_demo and add_months(ref, -12) <= e.month < ref and e.month.day == 1
+        assert e.recorded_by == f"Sgt {sergeants[e.area_code]}, {teams[e.area_code].name} SNT (demo)"
+        assert e.reason.endswith(".") and e.action.endswith(".") and "{" not in e.reason + e.action
+        recorded = utc(e.recorded_at).date()  # from the month's last day on, before the load
+        assert add_months(e.month, 1) - timedelta(days=1) <= recorded < ref
+    # Varied: a team does not give the same reason twice for one indicator.
+    assert len({(e.area_code, e.indicator_code, e.reason) for e in rows}) == len(rows)
+    assert len({e.reason for e in rows}) > 25 and len({e.action for e in rows}) > 20
+
+
+def test_review_explanations_name_the_priority_and_its_dates(many):
+    load(many)
+    with many.sessions() as session:
+        titles = {(p.team_id, p.title) for p in session.scalars(select(Priority))}
+    rows = [e for e in explanations(many) if e.indicator_code == scorecard.REVIEWS]
+    assert rows
+    for e in rows:
+        quoted = e.reason.split("\u201c")[1].split("\u201d")[0]
+        assert (e.area_code, quoted) in titles, e.reason
+
+
+def test_no_explanations_without_the_computed_indicators_in_the_catalogue(db):
+    report = load(db)
+    assert not explanations(db)
+    assert (
+        "demo explanations: none (the indicator catalogue has no computed indicators yet)" in report.summary()
+    )
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(PriorityReview)) >= 6
+    add_indicators(db, codes=(scorecard.UPDATES,))  # only the ones the catalogue holds
+    load(db)
+    assert {e.indicator_code for e in explanations(db)} == {scorecard.UPDATES}
+
+
+def test_reloading_keeps_staff_explanations_and_reviews(db):
+    add_indicators(db)
+    load(db)
+    first = snapshot(db)
+    demo_rows = explanations(db)
+    taken = demo_rows[0]
+    with db.sessions.begin() as session:
+        # A sergeant explains a month the demo had explained: the row becomes theirs (not demo).
+        record_explanation(
+            session,
+            indicator_code=taken.indicator_code,
+            area_code=taken.area_code,
+            month=taken.month,
+            reason="Our own reason.",
+            action="Our own action.",
+            recorded_by="Sgt Real Person, Team",
+            today=TODAY,
+        )
+        own = Priority(
+            team_id="E05900002",
+            title="Our own priority",
+            agreed_on=date(2025, 12, 1),
+            agreed_how="other",
+            review_on=date(2026, 3, 1),
+            reviewed_on=date(2026, 2, 27),
+        )
+        session.add(own)
+        session.flush()
+        session.add(
+            PriorityReview(priority_id=own.id, due_on=date(2026, 3, 1), reviewed_on=date(2026, 2, 27))
+        )
+    load(db)
+    rows = explanations(db)
+    staff = [e for e in rows if not e.is_demo]
+    assert [(e.indicator_code, e.area_code, e.month, e.reason) for e in staff] == [
+        (taken.indicator_code, taken.area_code, taken.month, "Our own reason.")
+    ]
+    assert len(rows) == len(demo_rows)  # the demo did not explain that month again
+    with db.sessions() as session:
+        kept = session.scalars(select(PriorityReview).where(~PriorityReview.is_demo)).one()
+        assert kept.reviewed_on == date(2026, 2, 27)
+    again = snapshot(db)
+    again["priorities"] = [p for p in again["priorities"] if p["title"] != "Our own priority"]
+    again["reviews"] = [r for r in again["reviews"] if r["is_demo"]]
+    assert again["meetings"] == first["meetings"] and again["priorities"] == first["priorities"]
+    assert again["reviews"] == first["reviews"] and again["updates"] == first["updates"]
+    assert [e for e in again["explanations"] if e["is_demo"]] == [
+        e
+        for e in first["explanations"]
+        if (e["indicator_code"], e["area_code"], e["month"])
+        != (taken.indicator_code, taken.area_code, taken.month)
+    ]
+
+
 def test_the_same_seed_and_month_give_identical_rows(db):
+    add_indicators(db)
     report = load(db)
     first = snapshot(db)
     load(db, today=date(2026, 3, 2))  # another day of the same month
     assert snapshot(db) == first
     assert len(first["meetings"]) >= 34 and len(first["priorities"]) >= 6 and first["updates"]
+    assert len(first["reviews"]) >= len(first["priorities"]) and first["explanations"]
     assert "demo meetings:" in report.summary() and "demo priorities:" in report.summary()
     assert "engagement laid out around March 2026" in report.summary()
 

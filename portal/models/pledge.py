@@ -29,6 +29,7 @@ SOURCES = {
     "survey": "Survey of residents or victims",
     "call_handling": "Call handling and despatch records",
     "complaints": "Complaints records",
+    "crime_records": "Crime records (the Crime Recording Information System)",
     "front_counter": "Front counter records",
     "workforce": "Duty and workforce records",
     "inspection": "Inspection or reality testing",

@@ -5,7 +5,7 @@ read by the scorecard pages. One explanation per indicator, area and month; reco
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -115,6 +115,13 @@ def record_explanation(
     return row, created
 
 
+def _utc_text(value: datetime) -> str:
+    """ISO 8601 in UTC with a Z, whether the backend returned the time with a zone (PostgreSQL) or not."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds") + "Z"
+
+
 def explanations_for(session: Session, area_codes: list[str]) -> dict[tuple[str, str, date], dict[str, Any]]:
     """Every explanation for these areas, keyed by (indicator, area, month), as JSON-safe dicts."""
     rows = session.scalars(select(Explanation).where(Explanation.area_code.in_(area_codes))).all()
@@ -123,7 +130,7 @@ def explanations_for(session: Session, area_codes: list[str]) -> dict[tuple[str,
             "reason": r.reason,
             "action": r.action,
             "recorded_by": r.recorded_by,
-            "recorded_at": r.updated_at.isoformat(timespec="seconds") + "Z",
+            "recorded_at": _utc_text(r.updated_at),
             "demo": r.is_demo,
         }
         for r in rows

@@ -10,7 +10,15 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import delete, select
 
-from portal.models import Meeting, Priority, PriorityAction, TeamUpdate, record_change
+from portal.models import (
+    Explanation,
+    Meeting,
+    Priority,
+    PriorityAction,
+    PriorityReview,
+    TeamUpdate,
+    record_change,
+)
 from portal.services.compliance import add_months, month_start
 
 TEAM = "E05013771"  # Wallington South (Sutton): a team no other test touches
@@ -30,7 +38,8 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-ENGAGEMENT_TABLES = (Meeting, Priority, PriorityAction, TeamUpdate)  # in the order they can be re-inserted
+# In the order they can be re-inserted; reviews and actions belong to priorities, explanations to the team.
+ENGAGEMENT_TABLES = (Meeting, Priority, PriorityAction, PriorityReview, TeamUpdate, Explanation)
 
 
 @contextmanager
@@ -45,7 +54,9 @@ def preserved(db, team_ids):
                 for row in session.execute(
                     select(model.__table__).where(
                         model.priority_id.in_(priority_ids)
-                        if model is PriorityAction
+                        if model in (PriorityAction, PriorityReview)
+                        else model.area_code.in_(team_ids)
+                        if model is Explanation
                         else model.team_id.in_(team_ids)
                     )
                 )
@@ -65,8 +76,13 @@ def preserved(db, team_ids):
 
 
 def remove_engagement(session, team_id: str) -> None:
-    for model in (Priority, Meeting, TeamUpdate):  # actions go with their priorities (ON DELETE CASCADE)
+    for model in (
+        Priority,
+        Meeting,
+        TeamUpdate,
+    ):  # actions and reviews go with priorities (ON DELETE CASCADE)
         session.execute(delete(model).where(model.team_id == team_id))
+    session.execute(delete(Explanation).where(Explanation.area_code == team_id))
 
 
 def add_engagement(session, team_id: str, upcoming: bool = True) -> dict:

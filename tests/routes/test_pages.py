@@ -32,6 +32,18 @@ PAGES = [
     ("/teams/E05014058/meetings", 200, None),
     ("/teams/E05014058/priorities", 200, None),
     ("/boroughs/E09000002/crime", 200, None),
+    ("/pledge", 200, "Policing Pledge scorecard for London"),
+    ("/pledge/indicators", 200, "Policing Pledge indicators"),
+    ("/pledge/indicators/P7-MEETING-MONTHLY", 200, None),
+    ("/pledge/indicators/P5-999-10S", 200, None),
+    ("/pledge/indicators/P1-PAS-TREAT-FAIRLY", 200, None),
+    ("/boroughs/E09000002/pledge", 200, "Policing Pledge scorecard for Barking and Dagenham"),
+    ("/boroughs/E09000002/pledge/P1-PAS-TREAT-FAIRLY", 200, None),
+    ("/teams/E05014058/pledge", 200, "Policing Pledge scorecard for the Chadwell Heath team"),
+    ("/teams/E05011237/pledge/P7-MEETING-MONTHLY", 200, None),
+    ("/teams/E05011237/pledge/P7-PRIORITIES-REVIEWED", 200, None),
+    ("/pledge/indicators/NO-SUCH-INDICATOR", 404, "Page not found"),
+    ("/boroughs/E09000001/pledge", 404, "Page not found"),
     ("/no/such/page", 404, "Page not found"),
 ]
 
