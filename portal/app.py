@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -21,7 +22,24 @@ from portal import migrate, paths
 from portal.cache import PageCache
 from portal.db import make_engine, make_sessionmaker
 from portal.middleware import SecurityHeadersMiddleware
-from portal.routes import about, api, api_crime, boroughs, crime, engagement, home, maps, pledge, teams
+from portal.queries.staff import Policy
+from portal.routes import (
+    about,
+    api,
+    api_crime,
+    boroughs,
+    crime,
+    engagement,
+    home,
+    maps,
+    pledge,
+    staff,
+    staff_admin,
+    staff_engagement,
+    staff_members,
+    teams,
+)
+from portal.security import CsrfMiddleware
 from portal.services.geo import GeoIndex
 from portal.services.maps import Tiles
 from portal.services.search import SearchIndex
@@ -85,12 +103,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 name="boroughs",
             ),
             Mount("/api", routes=[*api_crime.routes, *pledge.api_routes, *api.routes], name="api"),
+            Mount(
+                "/staff",
+                routes=[*staff.routes, *staff_members.routes, *staff_engagement.routes, *staff_admin.routes],
+                name="staff",
+            ),
             Mount("/about", routes=about.routes, name="about"),
             Mount("/static", app=StaticFiles(directory=paths.STATIC), name="static"),
         ],
         middleware=[
             Middleware(SecurityHeadersMiddleware),
             Middleware(GZipMiddleware, minimum_size=800),
+            Middleware(CsrfMiddleware),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},
         lifespan=lifespan,
@@ -100,6 +124,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.sessions = make_sessionmaker(engine)
     app.state.page_cache = PageCache(engine, settings.cache_check_seconds)
     app.state.templates = make_templates()
+    app.state.staff_policy = Policy(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_max_hours),
+        max_failures=settings.sign_in_max_failures,
+        lock_for=timedelta(minutes=settings.sign_in_lock_minutes),
+        address_limit=settings.sign_in_address_limit,
+        window=timedelta(minutes=settings.sign_in_lock_minutes),
+    )
     return app
 
 

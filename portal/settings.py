@@ -38,6 +38,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WARM_CACHES", "true", "render every ward map in the background at start (true/false)"),
     Setting("CACHE_CHECK_SECONDS", "1", "how often a process checks whether content changed (page cache)"),
     Setting("STAFF_API_TOKEN", "", "bearer token for the staff explanation API; empty switches the API off"),
+    Setting("SESSION_IDLE_MINUTES", "30", "a staff session ends after this many minutes without a request"),
+    Setting("SESSION_MAX_HOURS", "12", "a staff session ends this many hours after sign-in, however active"),
+    Setting("SIGN_IN_MAX_FAILURES", "5", "failed sign-ins in a row before an account is locked"),
+    Setting("SIGN_IN_LOCK_MINUTES", "15", "how long a locked account waits; also the window for the next"),
+    Setting("SIGN_IN_ADDRESS_LIMIT", "30", "failed sign-ins from one address in that window before it waits"),
 )
 MIN_TOKEN_LENGTH = 16
 
@@ -57,6 +62,11 @@ class Settings:
     cache_check_seconds: float = 1.0
     warm_caches: bool = True
     staff_api_token: str = field(default="", repr=False)  # a secret: kept out of logs and tracebacks
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    sign_in_max_failures: int = 5
+    sign_in_lock_minutes: int = 15
+    sign_in_address_limit: int = 30
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -78,6 +88,11 @@ class Settings:
             cache_check_seconds=_float(raw, "CACHE_CHECK_SECONDS"),
             warm_caches=_bool(raw, "WARM_CACHES"),
             staff_api_token=raw["STAFF_API_TOKEN"].strip(),
+            session_idle_minutes=_int(raw, "SESSION_IDLE_MINUTES"),
+            session_max_hours=_int(raw, "SESSION_MAX_HOURS"),
+            sign_in_max_failures=_int(raw, "SIGN_IN_MAX_FAILURES"),
+            sign_in_lock_minutes=_int(raw, "SIGN_IN_LOCK_MINUTES"),
+            sign_in_address_limit=_int(raw, "SIGN_IN_ADDRESS_LIMIT"),
         )
         settings.validate()
         return settings
@@ -94,6 +109,16 @@ class Settings:
             raise SettingsError(
                 f"STAFF_API_TOKEN must be at least {MIN_TOKEN_LENGTH} characters (or empty: the API is off)"
             )
+
+        for name in (
+            "session_idle_minutes",
+            "session_max_hours",
+            "sign_in_max_failures",
+            "sign_in_lock_minutes",
+            "sign_in_address_limit",
+        ):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name.upper()} must be at least 1")
 
     @property
     def is_sqlite(self) -> bool:

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
 from portal import paths
+from portal.services import text
 
 
 def make_templates() -> Jinja2Templates:
@@ -21,6 +22,8 @@ def make_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["longdate"] = long_date
+    env.filters["markdown"] = text.markdown  # staff-written Markdown → sanitised HTML
+    env.globals["csrf_field"] = _csrf_field
     templates = Jinja2Templates(env=env)
     env.globals["url_for"] = url_path  # links are site-relative paths, never built from the Host header
     return templates
@@ -32,6 +35,13 @@ def url_path(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
     # app_root_path: the prefix the app is served under (a Mount's root_path includes the mount itself)
     prefix = request.scope.get("app_root_path", request.scope.get("root_path", ""))
     return prefix + str(request.app.url_path_for(name, **path_params))
+
+
+@pass_context
+def _csrf_field(context: dict[str, Any]):
+    from portal.security import csrf_field
+
+    return csrf_field(context["request"])
 
 
 def long_date(value: str | date | None) -> str:

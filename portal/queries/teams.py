@@ -127,6 +127,7 @@ def get_team_by_ward_code(session: Session, code: str) -> dict[str, Any] | None:
             "source": source,
             "source_note": note,
             "description": [p.strip() for p in (description or "").split("\n\n") if p.strip()],
+            "description_markdown": description or "",
             "updated": {
                 "details": _date(details_at),
                 "members": _date(members_at),

@@ -63,14 +63,21 @@ def index_root(var_dir: Path) -> Path:
     return var_dir / "index"
 
 
-def documents(engine: Engine) -> Iterator[dict]:
+def documents(engine: Engine, team_ids: list[str] | None = None) -> Iterator[dict]:
+    """Every document, or only the given teams' when `team_ids` is set."""
     with make_sessionmaker(engine)() as session:
         members: dict[str, list[str]] = {}
-        for team_id, name, role in session.execute(
-            select(TeamMember.team_id, TeamMember.name, TeamMember.role)
-        ):
+        member_query = select(TeamMember.team_id, TeamMember.name, TeamMember.role)
+        team_query = select(Team.id, Team.name, Team.borough_code, Borough.name).join(
+            Borough, Borough.code == Team.borough_code
+        )
+        if team_ids is not None:
+            member_query = member_query.where(TeamMember.team_id.in_(team_ids))
+            team_query = team_query.where(Team.id.in_(team_ids))
+        for team_id, name, role in session.execute(member_query):
             members.setdefault(team_id, []).extend([name, role or ""])
-        for code, name in session.execute(select(Borough.code, Borough.name)):
+        boroughs = session.execute(select(Borough.code, Borough.name)) if team_ids is None else ()
+        for code, name in boroughs:
             yield {
                 "key": f"borough:{code}",
                 "kind": "borough",
@@ -80,11 +87,7 @@ def documents(engine: Engine) -> Iterator[dict]:
                 "borough_code": code,
                 "content": "",
             }
-        for code, name, borough_code, borough in session.execute(
-            select(Team.id, Team.name, Team.borough_code, Borough.name).join(
-                Borough, Borough.code == Team.borough_code
-            )
-        ):
+        for code, name, borough_code, borough in session.execute(team_query):
             yield {
                 "key": f"team:{code}",
                 "kind": "team",
@@ -130,6 +133,30 @@ def rebuild(engine: Engine, var_dir: Path) -> ImportReport:
     return report
 
 
+def update_teams(engine: Engine, var_dir: Path, team_ids: list[str]) -> int:
+    """Re-index these teams in the live index in place (after a staff edit), so search sees the change at
+    once; every process's open index notices the new generation on its next search. Returns how many
+    documents were written; 0 if there is no index yet (the next `reindex` or start builds it)."""
+    root = index_root(var_dir)
+    if not exists(var_dir):
+        return 0
+    wanted = {f"team:{t}" for t in team_ids}
+    written = 0
+    with _lock(root):
+        ix = whoosh_index.open_dir(root / os.readlink(root / "live"))
+        writer = ix.writer()
+        try:
+            for document in documents(engine, team_ids=team_ids):
+                if document["key"] in wanted:
+                    writer.update_document(**document)
+                    written += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    return written
+
+
 def _previous(root: Path) -> str:
     marker = root / "previous"
     return marker.read_text() if marker.exists() else ""
@@ -161,6 +188,8 @@ class SearchIndex:
     def current(self):
         live = self.root / "live"
         target = os.readlink(live)
+        if target == self._target and not self._searcher.up_to_date():
+            self._target = ""  # updated in place (a staff edit): reopen it below
         if target != self._target:
             ix = whoosh_index.open_dir(live.parent / target)
             searcher = ix.searcher()

@@ -19,6 +19,17 @@ TAGS = {
     "p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "pre", "h3", "h4", "hr",
 }  # fmt: skip
 ATTRIBUTES = {"a": {"href", "title"}}
+# GOV.UK Frontend's typography on every element (set by the sanitiser: what was typed cannot add classes).
+CLASSES = {
+    "p": "govuk-body",
+    "ul": "govuk-list govuk-list--bullet",
+    "ol": "govuk-list govuk-list--number",
+    "a": "govuk-link",
+    "h3": "govuk-heading-s",
+    "h4": "govuk-heading-s",
+    "blockquote": "govuk-inset-text",
+    "hr": "govuk-section-break govuk-section-break--m govuk-section-break--visible",
+}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 MAX_CACHED = 4096
 
@@ -50,6 +61,7 @@ def _render(text: str) -> str:
         attributes=ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener noreferrer",
+        set_tag_attribute_values={tag: {"class": value} for tag, value in CLASSES.items()},
     )
 
 
