@@ -21,6 +21,7 @@ app = Starlette(
         Route("/find.json", hello),
         Route("/teams/{code}", hello),
         Route("/teams/{code}/crime", hello),
+        Route("/teams/{code}/pledge", hello),
         Route("/api/{force}/{id}", hello),
     ]
 )

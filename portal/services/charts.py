@@ -46,7 +46,7 @@ def line_chart(
     height: int = 320,
 ) -> Markup:
     """Lines over months (`labels`, oldest first), with axes, a legend and a text alternative."""
-    left, right, top, bottom = 48, 16, 16, 40
+    left, right, top, bottom = 48, 32, 16, 40  # room for the last month label, centred on the edge
     legend_rows = len(series)
     legend_height = 20 * legend_rows + 8
     plot_w, plot_h = width - left - right, height - top - bottom
