@@ -15,6 +15,7 @@ from portal.models.areas import (
 )
 from portal.models.audit import AuditEntry
 from portal.models.base import Base
+from portal.models.contact import OutboxMessage, RateLimitHit, Submission, SubmissionEvent
 from portal.models.crime import CATEGORIES, CrimeImport, StreetCrime, WardCrimeCount, WardPopulation
 from portal.models.engagement import (
     AGREED_HOW,
@@ -67,17 +68,21 @@ __all__ = [
     "Measure",
     "Meeting",
     "MemberPhoto",
+    "OutboxMessage",
     "PledgePoint",
     "Postcode",
     "Priority",
     "PriorityAction",
     "PriorityReview",
+    "RateLimitHit",
     "SignInAttempt",
     "StaffSession",
     "StaffTeam",
     "StaffUser",
     "Station",
     "StreetCrime",
+    "Submission",
+    "SubmissionEvent",
     "SurveyNeighbourhood",
     "Team",
     "TeamLink",
