@@ -92,6 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default="", metavar="NAME, ROLE", help="who is recording it, shown on the page")
 
     p = sub.add_parser(
+        "create-user",
+        help="add a staff account; the password comes from PORTAL_NEW_PASSWORD or is asked for twice",
+    )
+    p.add_argument("--email", required=True, help="their work e-mail address: they sign in with it")
+    p.add_argument("--name", required=True, help="their name, as shown on what they record")
+    p.add_argument("--role", required=True, choices=["team_editor", "borough_admin", "force_admin"])
+    p.add_argument("--borough", default=None, metavar="E09…", help="a borough admin's borough code")
+    p.add_argument(
+        "--team",
+        action="append",
+        default=[],
+        metavar="E05…",
+        help="a team editor's team (its ward code); repeat for several",
+    )
+
+    p = sub.add_parser(
         "load-demo", help="generate the labelled demo content (members, contacts, meetings…) for every team"
     )
     p.add_argument("--seed", type=int, help="random seed (default: the documented fixed seed)")
@@ -257,6 +273,63 @@ def _explain(args, settings: Settings) -> int:
             print(f"  - {option}: {message}", file=sys.stderr)
         return 2
     print(f"{'recorded' if created else 'replaced'}: explanation for {shown}")
+    return 0
+
+
+NEW_PASSWORD_VARIABLE = "PORTAL_NEW_PASSWORD"  # noqa: S105 - the variable's name, not a password
+
+
+def _new_password() -> str | None:
+    """From the environment (for scripts), else typed twice without echo. Never a command-line argument:
+    it would be kept in the shell's history and shown to other users by `ps`."""
+    import getpass
+    import os
+
+    given = os.environ.get(NEW_PASSWORD_VARIABLE)
+    if given:
+        return given
+    try:
+        first = getpass.getpass("Password for the new account: ")
+        again = getpass.getpass("The same password again: ")
+    except (EOFError, KeyboardInterrupt):
+        print("\nNo password given: the account was not created.", file=sys.stderr)
+        return None
+    if first != again:
+        print("The two passwords are not the same: the account was not created.", file=sys.stderr)
+        return None
+    return first
+
+
+@command("create-user")
+def _create_user(args, settings: Settings) -> int:
+    from portal.queries.staff import AccountProblem, create_user
+
+    password = _new_password()
+    if password is None:
+        return 2
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            user = create_user(
+                session,
+                email=args.email,
+                name=args.name,
+                password=password,
+                role=args.role,
+                borough_code=(args.borough or "").strip().upper() or None,
+                team_ids=[t.strip().upper() for t in args.team],
+            )
+            shown = f"{user.email} ({user.role.replace('_', ' ')})"
+    except AccountProblem as problem:
+        print("The account was not created:", file=sys.stderr)
+        options = {"borough": "--borough", "teams": "--team", "password": NEW_PASSWORD_VARIABLE}
+        for field, message in problem.problems.items():
+            print(f"  - {options.get(field, '--' + field)}: {message}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"created: staff account for {shown}")
     return 0
 
 

@@ -6,7 +6,8 @@
   `{{ csrf_field() }}`.
 - `checked_form(request)` reads a submitted form and refuses it (403) unless its token matches the cookie
   and the request did not come from another site (Origin / Referer). Every state-changing form handler
-  starts with it; a test walks every POST route without a token.
+  starts with it; a test walks every POST route without a token. A file in a form is cut off while it is
+  read once it passes `max_file_size` (64 KiB unless the handler allows more, as the photo upload does).
 - `staff_only` wraps a handler: no valid session → to the sign-in page (303, with `next`); the handler
   gets the signed-in `Staff`. Session cookies are signed, HttpOnly, SameSite=Lax and Secure whenever the
   request came over HTTPS or the portal runs in production.
@@ -16,14 +17,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from contextlib import aclosing
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
+from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,7 +42,8 @@ CSRF_FIELD = "csrf_token"
 SESSION_COOKIE = "portal_staff"
 CSRF_SALT, SESSION_SALT = "csrf", "staff-session"
 MAX_FORM_FIELDS = 300
-MAX_FORM_PART = 64 * 1024  # a text field; photo uploads are limited separately
+MAX_FORM_PART = 64 * 1024  # a text field, and a file unless the handler allows a larger one
+MAX_FORM_FILES = 5
 CSRF_MESSAGE = (
     "This form could not be accepted because it has expired or did not come from this site. Go back, "
     "reload the page and send it again."
@@ -136,12 +141,68 @@ def _same_site(request: Request) -> bool:
     return True  # neither header: a non-browser client, left to the token check
 
 
-async def checked_form(request: Request) -> FormData:
-    """The submitted form, or 403 when the CSRF token is missing, wrong, or the request is cross-site."""
+class FileTooLarge(Exception):
+    pass
+
+
+class _FileLimitedParser(MultiPartParser):
+    """Starlette limits a form's text parts (`max_part_size`) but spools files to disk whatever their
+    size: this parser stops reading a file part as soon as it passes `max_file_size`."""
+
+    def __init__(self, *args: Any, max_file_size: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_file_size, self.file_bytes = max_file_size, 0
+
+    def on_part_begin(self) -> None:
+        super().on_part_begin()
+        self.file_bytes = 0
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._current_part.file is not None:
+            self.file_bytes += end - start
+            if self.file_bytes > self.max_file_size:
+                raise FileTooLarge
+        super().on_part_data(data, start, end)
+
+
+async def _read_form(request: Request, max_file_size: int) -> FormData:
+    content_type, _ = parse_options_header(request.headers.get("content-type"))
+    if content_type != b"multipart/form-data":
+        return await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FORM_PART)
+    async with aclosing(request.stream()) as stream:
+        parser = _FileLimitedParser(
+            request.headers,
+            stream,
+            max_files=MAX_FORM_FILES,
+            max_fields=MAX_FORM_FIELDS,
+            max_part_size=MAX_FORM_PART,
+            max_file_size=max_file_size,
+        )
+        try:
+            form = await parser.parse()
+        except MultiPartException as error:
+            raise HTTPException(400, error.message) from None
+    request._form = form  # kept as `request.form()` keeps it: a later call returns this form
+    return form
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+
+async def checked_form(request: Request, *, max_file_size: int = MAX_FORM_PART) -> FormData:
+    """The submitted form, or 403 when the CSRF token is missing, wrong, or the request is cross-site;
+    413 as soon as a file in it passes `max_file_size` bytes."""
     if not _same_site(request):
         raise HTTPException(403, CSRF_MESSAGE)
     try:
-        form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FORM_PART)
+        form = await _read_form(request, max_file_size)
+    except FileTooLarge:
+        raise HTTPException(
+            413,
+            f"The file you chose is too large: it must be {_size(max_file_size)} or smaller. "
+            "Go back and choose a smaller file.",
+        ) from None
     except HTTPException:
         raise
     except Exception:  # a malformed body: multipart errors and the like

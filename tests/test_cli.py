@@ -1,14 +1,17 @@
 """The command line, run as a user would: `python -m portal …` in a subprocess."""
 
 import json
+import subprocess
+import sys
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from portal import paths
-from portal.models import Explanation, Measure
-from tests.conftest import run_portal
+from portal.models import AuditEntry, Explanation, Measure, StaffUser
+from portal.queries import staff as staff_queries
+from tests.conftest import portal_env, run_portal
 from tests.factories import wards_file, write_postcodes
 
 COMMANDS = [
@@ -24,6 +27,7 @@ COMMANDS = [
     "import-measures",
     "import-survey",
     "explain",
+    "create-user",
     "load-demo",
     "reindex",
     "locate",
@@ -209,3 +213,96 @@ def test_import_survey_from_the_command_line(empty_db):
     )
     assert done.returncode == 0, done.stderr
     assert "survey neighbourhoods: 106" in done.stdout and "rows stored:   2,342" in done.stdout
+
+
+# -- staff accounts ------------------------------------------------------------------------------------
+
+STAFF_PASSWORD = "kettle harbour violet lantern"
+
+
+def create_user(db, *args: str, password: str | None = STAFF_PASSWORD):
+    """`create-user` as a script runs it: the password in PORTAL_NEW_PASSWORD, never an argument."""
+    env = portal_env(db, **({"PORTAL_NEW_PASSWORD": password} if password is not None else {}))
+    return subprocess.run(
+        [sys.executable, "-m", "portal", "create-user", *args],
+        cwd=paths.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_create_user_makes_an_account_that_can_sign_in(empty_db, tmp_path):
+    assert run_portal(empty_db, "import-boundaries", str(wards_file(tmp_path))).returncode == 0
+    done = create_user(
+        empty_db, "--email", "Sam.Hall@Example.org", "--name", "PC Sam Hall", "--role", "team_editor",
+        "--team", "e05900001", "--team", "E05900002",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "created: staff account for sam.hall@example.org (team editor)"
+    assert STAFF_PASSWORD not in done.stdout + done.stderr
+    done = create_user(
+        empty_db, "--email", "boss@example.org", "--name", "Boss", "--role", "borough_admin",
+        "--borough", "E09000033",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with empty_db.sessions() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.email == "sam.hall@example.org"))
+        assert user.team_ids == ["E05900001", "E05900002"] and user.password_hash.startswith("$argon2id$")
+        boss = session.scalar(select(StaffUser).where(StaffUser.email == "boss@example.org"))
+        assert boss.borough_code == "E09000033"
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.entity_id == str(user.id))).one()
+        assert entry.actor == "command line" and entry.action == "create"
+        result = staff_queries.sign_in(session, "sam.hall@example.org", STAFF_PASSWORD, ip="192.0.2.9")
+        assert result.ok
+
+
+def test_create_user_lists_every_problem_and_exits_2(empty_db, tmp_path):
+    run_portal(empty_db, "import-boundaries", str(wards_file(tmp_path)))
+    done = create_user(
+        empty_db, "--email", "not-an-address", "--name", " ", "--role", "team_editor",
+        "--team", "E05999999", password="password1234",
+    )  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "The account was not created:" in done.stderr
+    for line in [
+        "--email: Enter an e-mail address, like name@met.police.uk",
+        "--name: Enter the person's name",
+        "--team: There is no team E05999999",
+        "PORTAL_NEW_PASSWORD: Choose a password that is harder to guess.",
+    ]:
+        assert f"  - {line}" in done.stderr
+    assert "password1234" not in done.stderr
+    done = create_user(empty_db, "--email", "a@example.org", "--name", "A", "--role", "borough_admin")
+    assert done.returncode == 2 and "  - --borough: Choose the borough this admin looks after" in done.stderr
+    done = create_user(empty_db, "--email", "a@example.org", "--name", "A", "--role", "emperor")
+    assert done.returncode == 2 and "invalid choice: 'emperor'" in done.stderr
+    assert "--password" not in run_portal(empty_db, "create-user", "--help").stdout
+    with empty_db.sessions() as session:
+        assert session.scalars(select(StaffUser)).all() == []
+
+
+def test_create_user_asks_for_the_password_twice_when_none_is_in_the_environment(
+    empty_db, monkeypatch, capsys
+):
+    import getpass
+
+    from portal import cli
+
+    monkeypatch.delenv("PORTAL_NEW_PASSWORD", raising=False)
+    monkeypatch.setenv("DATABASE_URL", empty_db.url)
+    monkeypatch.setenv("VAR_DIR", str(empty_db.folder))
+    args = ["create-user", "--email", "fay@example.org", "--name", "Fay", "--role", "force_admin"]
+    typed = iter([STAFF_PASSWORD, "something else entirely"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(typed))
+    assert cli.main(args) == 2 and "The two passwords are not the same" in capsys.readouterr().err
+    typed = iter([STAFF_PASSWORD, STAFF_PASSWORD])
+    assert cli.main(args) == 0
+    assert capsys.readouterr().out.strip() == "created: staff account for fay@example.org (force admin)"
+    with empty_db.sessions() as session:
+        assert (
+            session.scalar(select(StaffUser.role).where(StaffUser.email == "fay@example.org"))
+            == "force_admin"
+        )

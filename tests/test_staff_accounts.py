@@ -131,7 +131,7 @@ def test_an_account_locks_after_repeated_failures_and_unlocks_after_the_wait(sta
     for _ in range(3):
         assert not _sign_in(staff_db, email, "wrong password here", policy=policy, now=now).ok
     locked = _sign_in(staff_db, email, PASSWORD, policy=policy, now=now + timedelta(minutes=1))
-    assert not locked.ok and "locked" in locked.message  # even the right password waits
+    assert not locked.ok and "Too many failed attempts" in locked.message  # even the right password waits
     later = _sign_in(staff_db, email, PASSWORD, policy=policy, now=now + timedelta(minutes=16))
     assert later.ok
     with session_scope(staff_db.sessions) as session:
@@ -257,3 +257,27 @@ def test_account_creation_is_audited_without_the_password(staff_db):
             assert entry.actor == staff_queries.COMMAND_LINE
             assert "password" not in entry.after and "argon2" not in entry.after
             assert after["email"] in {a["email"] for a in ACCOUNTS.values()}
+
+
+def test_an_unknown_address_is_locked_by_the_same_rule_so_the_message_reveals_nothing(staff_db):
+    policy = Policy(max_failures=3, lock_for=timedelta(minutes=15))
+    now = utcnow()
+    messages = {}
+    for email in (ACCOUNTS["editor"]["email"], "nobody.here@example.org"):
+        for _ in range(3):
+            _sign_in(staff_db, email, "wrong password here", policy=policy, now=now)
+        messages[email] = _sign_in(staff_db, email, "wrong password here", policy=policy, now=now).message
+    assert (
+        len(set(messages.values())) == 1 and "Too many failed attempts" in messages["nobody.here@example.org"]
+    )
+
+
+def test_signing_in_does_not_change_the_account_version(staff_db):
+    email = ACCOUNTS["editor"]["email"]
+    with session_scope(staff_db.sessions) as session:
+        before = session.scalar(select(StaffUser.version).where(StaffUser.email == email))
+    _sign_in(staff_db, email, "wrong password here")
+    assert _sign_in(staff_db, email, PASSWORD).ok
+    with session_scope(staff_db.sessions) as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.email == email))
+        assert user.version == before and user.last_sign_in_at is not None and user.failed_sign_ins == 0

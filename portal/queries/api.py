@@ -7,7 +7,6 @@ text (escaped, paragraphs in <p>…</p>); every other string is plain text.
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 import shapely
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from portal.models import CITY, MEETING_TYPES, MET, Force, Team, TeamLink, TeamLocation, TeamMember, Ward
 from portal.queries import engagement
 from portal.services import calendar
+from portal.services import text as text_service
 
 TELEPHONE = "101"  # the national non-emergency number, as police.uk gives for both London forces
 UNKNOWN_POPULATION = "0"  # police.uk's population is a string; we hold no population figures
@@ -62,14 +62,9 @@ def coordinate(value: float | None) -> str | None:
 
 
 def html_text(text: str | None) -> str | None:
-    """Plain text → police.uk's HTML: escaped; blank-line paragraphs in <p>…</p>; line breaks as <br/>."""
-    if text is None or not text.strip():
-        return None
-    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    return "\n".join(
-        "<p>" + "<br/>".join(escape(line.strip()) for line in p.split("\n") if line.strip()) + "</p>"
-        for p in paragraphs
-    )
+    """Staff Markdown (or plain text) → police.uk's HTML: sanitised, paragraphs in <p>…</p>, line breaks
+    as <br/>."""
+    return text_service.api_html(text)
 
 
 def contact_details(**values: str | None) -> dict[str, str]:
@@ -184,7 +179,7 @@ def get_neighbourhood(session: Session, force_id: str, team_id: str) -> dict[str
                 "address": p.address,
                 "latitude": coordinate(_float(p.latitude)),
                 "type": p.type,
-                "description": p.description,
+                "description": html_text(p.description),  # staff Markdown, as HTML like `description`
             }
             for p in parts
             if p.kind == "location"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from portal.models import Borough, Force, Team, record_change
 from portal.models.base import utcnow
 from portal.models.pledge import Explanation, Indicator, SurveyNeighbourhood
 
+LONDON = ZoneInfo("Europe/London")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_TEXT = 4000
 MAX_NAME = 120
@@ -76,7 +78,7 @@ def record_explanation(
     elif indicator is not None and level not in indicator.level_list:
         problems["area"] = f"{indicator.code} is not measured for a {level} (only: {indicator.levels})"
     first = parse_month(month)
-    today = today or date.today()
+    today = today or datetime.now(LONDON).date()
     if first is None:
         problems["month"] = "Enter the month as YYYY-MM, like 2026-10"
     elif first > date(today.year, today.month, 1):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Borough, Team
@@ -87,6 +87,11 @@ class AccountProblem(ValueError):
 def _aware(value: datetime | None) -> datetime | None:
     """Stored times are UTC; SQLite hands them back without a zone, PostgreSQL with one."""
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _utc_text(value: datetime) -> str:
+    """ISO 8601 in UTC with a Z, from a naive (SQLite) or aware (PostgreSQL) stored time."""
+    return _aware(value).astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def normalise_email(email: str) -> str:
@@ -276,29 +281,47 @@ def sign_in(
     user = session.scalar(
         select(StaffUser).options(selectinload(StaffUser.teams)).where(StaffUser.email == email)
     )
+    # An unknown address is "locked" by the same rule as an account, so the message never tells
+    # whether an account exists.
+    recent_failures = session.scalar(
+        select(func.count())
+        .select_from(SignInAttempt)
+        .where(
+            SignInAttempt.email == email,
+            SignInAttempt.at >= now - policy.lock_for,
+            SignInAttempt.succeeded.is_(False),
+        )
+    )
     attempt = SignInAttempt(email=email[:254], ip=ip[:45], at=now, succeeded=False)
     session.add(attempt)
     locked_until = _aware(user.locked_until) if user is not None else None
-    if locked_until is not None and locked_until > now:
-        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+    if (locked_until is not None and locked_until > now) or (
+        user is None and recent_failures >= policy.max_failures
+    ):
+        wait = (locked_until - now) if locked_until is not None else policy.lock_for
+        minutes = max(1, int(wait.total_seconds() // 60) + 1)
         return SignIn(
             False,
-            f"This account is locked after too many failed attempts. Try again in {minutes} minutes, "
+            f"Too many failed attempts to sign in with this e-mail address. Try again in {minutes} minutes, "
             "or ask an admin to reset your password.",
         )
     matches, rehash = auth.verify_password(user.password_hash if user else None, password or "")
+    # Sign-in bookkeeping is written straight to the table: it is not an edit of the account, so it must
+    # not move the account's version (an admin editing the account meanwhile would get a false conflict).
     if user is None or not matches or not user.is_active:
         if user is not None and user.is_active:
-            user.failed_sign_ins += 1
-            if user.failed_sign_ins >= policy.max_failures:
-                user.locked_until = now + policy.lock_for
-                user.failed_sign_ins = 0
+            failures = user.failed_sign_ins + 1
+            values: dict[str, Any] = {"failed_sign_ins": failures}
+            if failures >= policy.max_failures:
+                values = {"failed_sign_ins": 0, "locked_until": now + policy.lock_for}
                 audit(session, None, "lock", "user", user.id, summary=f"Locked {email} after failed sign-ins")
+            session.execute(update(StaffUser).where(StaffUser.id == user.id).values(**values))
         return SignIn(False, GENERIC_FAILURE)
     attempt.succeeded = True
+    values = {"failed_sign_ins": 0, "locked_until": None, "last_sign_in_at": now}
     if rehash:
-        user.password_hash = auth.hash_password(password)
-    user.failed_sign_ins, user.locked_until, user.last_sign_in_at = 0, None, now
+        values["password_hash"] = auth.hash_password(password)
+    session.execute(update(StaffUser).where(StaffUser.id == user.id).values(**values))
     token = auth.new_token()
     row = StaffSession(
         id=auth.token_digest(token),
@@ -419,7 +442,7 @@ def audit_entries(
     return [
         {
             "id": e.id,
-            "at": e.at.isoformat(timespec="seconds") + "Z",
+            "at": _utc_text(e.at),
             "actor": e.actor,
             "action": e.action,
             "entity": e.entity,

@@ -7,12 +7,15 @@
   transaction, so cached pages, JSON, feeds and search see it at once;
 - a team edited by staff is no longer demo content (`mark_staff_content`), so its demo label goes.
 
+Read everything a save needs first, then change the item: a query after a change flushes it early and
+moves the version twice. Two saves racing past the version check together: the second one's flush fails
+(StaleDataError), which `portal.routes.staff.guarded` answers with 409.
+
 Route modules call these; they never write models directly.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -66,7 +69,7 @@ def check_version(item: Any, sent: Any, current: dict[str, Any]) -> None:
         raise Conflict(current)
 
 
-def mark_staff_content(team: Team, now: datetime | None = None) -> None:
+def mark_staff_content(team: Team) -> None:
     if team.content_source != STAFF:
         team.content_source = STAFF
         team.source_note = None

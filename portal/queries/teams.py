@@ -14,6 +14,7 @@ from portal.models import (
     LEGACY_GENERATION,
     Borough,
     Force,
+    MemberPhoto,
     Postcode,
     Team,
     TeamLink,
@@ -86,6 +87,8 @@ def get_team_by_ward_code(session: Session, code: str) -> dict[str, Any] | None:
     ) = row
     members = session.execute(
         select(
+            TeamMember.id,
+            TeamMember.version,
             TeamMember.name,
             TeamMember.rank,
             TeamMember.role,
@@ -93,7 +96,10 @@ def get_team_by_ward_code(session: Session, code: str) -> dict[str, Any] | None:
             TeamMember.is_demo,
             TeamMember.photo_path,
             TeamMember.photo_consent,
+            MemberPhoto.width,
+            MemberPhoto.height,
         )
+        .outerjoin(MemberPhoto, MemberPhoto.member_id == TeamMember.id)
         .where(TeamMember.team_id == code)
         .order_by(TeamMember.position, TeamMember.id)
     ).all()
@@ -153,7 +159,7 @@ def get_team_by_ward_code(session: Session, code: str) -> dict[str, Any] | None:
                 "role": m.role,
                 "bio": m.bio,
                 "demo": m.is_demo,
-                "photo": m.photo_path if (m.photo_consent and m.photo_path) else None,
+                **_member_photo(team_id, m),
             }
             for m in members
         ],
@@ -162,6 +168,40 @@ def get_team_by_ward_code(session: Session, code: str) -> dict[str, Any] | None:
         "links": [{"title": t, "url": u, "description": d} for t, u, d in links],
         "neighbours": neighbouring_teams(session, ward_id),
     }
+
+
+def member_photo_url(code: str, member_id: int, version: int) -> str:
+    """The address of route `teams:member_photo`; `v` moves whenever the member is saved, so a replaced
+    photo is fetched afresh despite its hour of caching."""
+    return f"/teams/{code}/members/{member_id}/photo.jpg?v={version}"
+
+
+def _member_photo(code: str, m: Any) -> dict[str, Any]:
+    """A member's photo on the page: only with their consent, and only when there is one."""
+    if not m.photo_consent:
+        return {"photo": None, "photo_width": None, "photo_height": None}
+    if m.width:  # uploaded by staff, stored as MemberPhoto
+        return {
+            "photo": member_photo_url(code, m.id, m.version),
+            "photo_width": m.width,
+            "photo_height": m.height,
+        }
+    return {"photo": m.photo_path or None, "photo_width": None, "photo_height": None}
+
+
+def member_photo(session: Session, code: str, member_id: int) -> bytes | None:
+    """The stored JPEG of one member of this team, when they have consented; else None."""
+    if not 0 < member_id < 2**31:
+        return None
+    return session.scalar(
+        select(MemberPhoto.content)
+        .join(TeamMember, TeamMember.id == MemberPhoto.member_id)
+        .where(
+            MemberPhoto.member_id == member_id,
+            TeamMember.team_id == code,
+            TeamMember.photo_consent.is_(True),
+        )
+    )
 
 
 def ward_display_geojson(session: Session, code: str) -> str | None:

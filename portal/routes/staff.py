@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -70,6 +71,8 @@ async def guarded(request: Request, work: Callable[[Any], Any]) -> Any:
         raise HTTPException(404, str(error)) from None
     except staff_edits.Forbidden as error:
         raise HTTPException(403, str(error)) from None
+    except StaleDataError:  # two saves raced past the version check together: the later one loses
+        raise HTTPException(409, staff_edits.CONFLICT_MESSAGE) from None
 
 
 async def published(request: Request, team_id: str, *, search: bool = False) -> None:
@@ -86,8 +89,12 @@ async def published(request: Request, team_id: str, *, search: bool = False) -> 
 def page(
     request: Request, template: str, context: dict[str, Any], staff: Staff, status: int = 200
 ) -> Response:
+    """A staff page: always HTML (staff forms have no JSON twin), never indexed."""
     context = {"staff": staff.as_dict(), **context}
-    return respond(request, template, context, status_code=status, headers={"x-robots-tag": "noindex"})
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, template, context, status_code=status, headers={"x-robots-tag": "noindex"}
+    )
 
 
 def saved_message(request: Request) -> str | None:
@@ -166,9 +173,21 @@ async def sign_out(request: Request) -> Response:
 
 @staff_only
 async def dashboard(request: Request, staff: Staff) -> Response:
-    teams = await run_db(request, lambda s: staff_queries.editable_teams(s, staff))
+    """The teams this person keeps current, each with what needs attention and a link to fix it."""
+    from portal.queries.staff_admin import stale_items
+    from portal.routes.pledge import computed_for
+    from portal.routes.staff_admin import stale_url
+
+    def load(session):
+        teams = staff_queries.editable_teams(session, staff)
+        # the scorecard's computed figures, shared with the public pages (once per content version)
+        stale = stale_items(session, [t["id"] for t in teams], computed=computed_for(request, session))
+        return teams, stale
+
+    teams, stale = await run_db(request, load)
     for team in teams:
         team["url"] = request.app.url_path_for("staff:team", code=team["id"])
+        team["stale"] = [{**item, "url": stale_url(request, team["id"], item)} for item in stale[team["id"]]]
     return page(request, "staff/dashboard.html", {"teams": teams}, staff)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from functools import lru_cache
@@ -9,6 +10,7 @@ from functools import lru_cache
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
 
 from portal.cache import cached
 from portal.db import session_scope
@@ -105,5 +107,22 @@ def index(request: Request) -> Response:
     return respond(request, "teams/index.html", {"teams": teams})
 
 
+def member_photo(request: Request) -> Response:
+    """A member's photo (stored re-encoded, only with their consent): 404 when there is none."""
+    code = request.path_params["code"].upper()[:20]
+    with session_scope(request.app.state.sessions) as session:
+        content = queries.member_photo(session, code, request.path_params["member_id"])
+    if content is None:
+        raise HTTPException(404, "There is no photo of this team member.")
+    etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+    headers = {"etag": etag, "cache-control": "public, max-age=3600"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(content, media_type="image/jpeg", headers=headers)
+
+
 index_routes = twin("/teams", index, name="teams_index")
-routes = [*twin("/{code}", team, name="team")]
+routes = [
+    *twin("/{code}", team, name="team"),
+    Route("/{code}/members/{member_id:int}/photo.jpg", member_photo, name="member_photo"),
+]

@@ -6,16 +6,22 @@ site-relative paths, as everywhere on the site (never built from the Host header
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+import nh3
 from feedgen.feed import FeedGenerator
+
+from portal.services.text import ATTRIBUTES, TAGS, URL_SCHEMES, markdown, plain
 
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 TAG = "tag:neighbourhood-pledge-portal,2026:"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+BLOCK_END = re.compile(r"(</(?:p|ul|ol|li|blockquote|h3|h4|pre)>|<hr>)\n")  # inside <pre>, text is escaped
+SUMMARY_LENGTH = 300  # characters of an entry's plain-text summary
 
 
 def tag(*parts: str | int) -> str:
@@ -31,8 +37,23 @@ def _utc(value: datetime | str | None) -> datetime:
 
 
 def paragraphs(text: str | None) -> str:
+    """Plain text as HTML paragraphs (kept for callers with text that is not Markdown)."""
     parts = [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
     return "".join("<p>" + escape(p).replace("\n", "<br>") + "</p>" for p in parts)
+
+
+def html_content(text: str | None) -> str:
+    """Staff-written Markdown as the sanitised HTML the pages show, without the pages' GOV.UK classes
+    (a feed reader has its own styles) or the line breaks between blocks: plain text gives the same
+    `<p>…</p><p>…</p>` as `paragraphs`."""
+    cleaned = nh3.clean(
+        str(markdown(text)),
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+    )
+    return BLOCK_END.sub(r"\1", cleaned)
 
 
 def atom_feed(
@@ -66,9 +87,11 @@ def atom_feed(
         entry.link(href=update["url"], rel="alternate", type="text/html")
         entry.published(_utc(update.get("published_at")))
         entry.updated(_utc(update.get("updated_at") or update.get("published_at")))
-        content = paragraphs(update.get("body"))
+        content = html_content(update.get("body"))
         if update.get("results"):
-            content += "<h2>Results</h2>" + paragraphs(update["results"])
+            content += "<h2>Results</h2>" + html_content(update["results"])
         entry.content(content, type="html")
+        if summary := plain(update.get("body"), SUMMARY_LENGTH):
+            entry.summary(summary)
         entry.author({"name": update.get("team_name") or title})
     return feed.atom_str(pretty=True)

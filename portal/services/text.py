@@ -52,6 +52,30 @@ def _heading(open_tag: bool):
     return render
 
 
+@lru_cache(maxsize=1)
+def _breaking_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "breaks": True})
+    md.disable(["image"])
+    return md
+
+
+@lru_cache(maxsize=MAX_CACHED)
+def api_html(text: str | None) -> str | None:
+    """The HTML police.uk's API gives in `description` and `bio`: sanitised Markdown without our page
+    classes, each line break kept (as police.uk's `<br/>`); None for a blank text."""
+    if not text or not text.strip():
+        return None
+    html = _breaking_parser().render(text.replace("\r\n", "\n"))
+    clean = nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+    )
+    return clean.replace("<br>\n", "<br/>").replace("<br>", "<br/>").strip()
+
+
 @lru_cache(maxsize=MAX_CACHED)
 def _render(text: str) -> str:
     html = _parser().render(text)

@@ -412,7 +412,7 @@ def test_neighbourhood_with_our_rows(client, own_rows):
             "address": "1 Test Road, Romford",
             "latitude": "51.6",
             "type": "station",
-            "description": "Front counter",
+            "description": "<p>Front counter</p>",
         },
         {
             "name": "Test Library",
@@ -432,7 +432,7 @@ def test_people_with_our_rows(client, own_rows):
         {
             "name": "Test Sergeant",
             "rank": "Sgt",
-            "bio": "<p>Leads the team.</p>\n<p>Likes &lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot;.</p>",
+            "bio": '<p>Leads the team.</p>\n<p>Likes &lt;b&gt;bold&lt;/b&gt; &amp; "quotes".</p>',
             "contact_details": {},
         },
         {"name": "Test Constable", "rank": "PC", "bio": None, "contact_details": {}},
@@ -713,3 +713,13 @@ def test_an_old_ward_split_between_neighbourhoods_is_a_404_naming_them(client):
     data = response.json()
     assert response.status_code == 404 and "was a ward until 2022" in data["message"]
     assert len(data["successors"]) >= 2 and all(s["share"] < 0.5 for s in data["successors"])
+
+
+def test_staff_markdown_reaches_the_api_as_sanitised_html_not_raw_markup():
+    from portal.queries.api import html_text
+
+    assert html_text("Call **now**\nor later") == "<p>Call <strong>now</strong><br/>or later</p>"
+    assert html_text("[x](javascript:alert(1)) <script>1</script>") == (
+        "<p>[x](javascript:alert(1)) &lt;script&gt;1&lt;/script&gt;</p>"
+    )
+    assert html_text("   ") is None
