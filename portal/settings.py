@@ -43,6 +43,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGN_IN_MAX_FAILURES", "5", "failed sign-ins in a row before an account is locked"),
     Setting("SIGN_IN_LOCK_MINUTES", "15", "how long a locked account waits; also the window for the next"),
     Setting("SIGN_IN_ADDRESS_LIMIT", "30", "failed sign-ins from one address in that window before it waits"),
+    Setting(
+        "SITE_URL", "http://127.0.0.1:8000", "the public address, for links in e-mails (no trailing slash)"
+    ),
+    Setting("MAIL_FROM", "Neighbourhood Pledge Portal <no-reply@localhost>", "From: of every e-mail sent"),
+    Setting("SMTP_HOST", "127.0.0.1", "SMTP server `send-mail` delivers the outbox to"),
+    Setting("SMTP_PORT", "25", "its port"),
+    Setting("SMTP_USERNAME", "", "SMTP login (empty: none)"),
+    Setting("SMTP_PASSWORD", "", "SMTP password"),
+    Setting("SMTP_SECURITY", "none", "none, starttls or ssl"),
+    Setting(
+        "MAIL_MAX_ATTEMPTS", "8", "delivery attempts before an e-mail is reported as failing (it is kept)"
+    ),
+    Setting("CONTACT_FALLBACK_EMAIL", "", "where a team's messages go when it has no e-mail address"),
+    Setting("CONTACT_LIMIT_PER_ADDRESS_HOUR", "10", "submissions from one network address per hour"),
+    Setting("CONTACT_LIMIT_PER_EMAIL_DAY", "10", "submissions giving one e-mail address per day"),
+    Setting("RETENTION_DAYS", "365", "`purge` erases the personal details of submissions older than this"),
 )
 MIN_TOKEN_LENGTH = 16
 
@@ -67,6 +83,18 @@ class Settings:
     sign_in_max_failures: int = 5
     sign_in_lock_minutes: int = 15
     sign_in_address_limit: int = 30
+    site_url: str = "http://127.0.0.1:8000"
+    mail_from: str = "Neighbourhood Pledge Portal <no-reply@localhost>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_security: str = "none"
+    mail_max_attempts: int = 8
+    contact_fallback_email: str = ""
+    contact_limit_per_address_hour: int = 10
+    contact_limit_per_email_day: int = 10
+    retention_days: int = 365
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -93,6 +121,18 @@ class Settings:
             sign_in_max_failures=_int(raw, "SIGN_IN_MAX_FAILURES"),
             sign_in_lock_minutes=_int(raw, "SIGN_IN_LOCK_MINUTES"),
             sign_in_address_limit=_int(raw, "SIGN_IN_ADDRESS_LIMIT"),
+            site_url=raw["SITE_URL"].rstrip("/"),
+            mail_from=raw["MAIL_FROM"],
+            smtp_host=raw["SMTP_HOST"],
+            smtp_port=_int(raw, "SMTP_PORT"),
+            smtp_username=raw["SMTP_USERNAME"],
+            smtp_password=raw["SMTP_PASSWORD"],
+            smtp_security=raw["SMTP_SECURITY"].strip().lower(),
+            mail_max_attempts=_int(raw, "MAIL_MAX_ATTEMPTS"),
+            contact_fallback_email=raw["CONTACT_FALLBACK_EMAIL"].strip(),
+            contact_limit_per_address_hour=_int(raw, "CONTACT_LIMIT_PER_ADDRESS_HOUR"),
+            contact_limit_per_email_day=_int(raw, "CONTACT_LIMIT_PER_EMAIL_DAY"),
+            retention_days=_int(raw, "RETENTION_DAYS"),
         )
         settings.validate()
         return settings
@@ -116,9 +156,18 @@ class Settings:
             "sign_in_max_failures",
             "sign_in_lock_minutes",
             "sign_in_address_limit",
+            "mail_max_attempts",
+            "contact_limit_per_address_hour",
+            "contact_limit_per_email_day",
+            "retention_days",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name.upper()} must be at least 1")
+
+        if self.smtp_security not in {"none", "starttls", "ssl"}:
+            raise SettingsError("SMTP_SECURITY must be none, starttls or ssl")
+        if not self.site_url.startswith(("http://", "https://")):
+            raise SettingsError("SITE_URL must start with http:// or https://")
 
     @property
     def is_sqlite(self) -> bool:
