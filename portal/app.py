@@ -29,6 +29,7 @@ from portal.routes import (
     api_crime,
     boroughs,
     contact,
+    contact_figures,
     crime,
     engagement,
     home,
@@ -104,7 +105,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 ],
                 name="boroughs",
             ),
-            Mount("/contact", routes=contact.routes, name="contact"),
+            Mount("/contact", routes=[*contact_figures.routes, *contact.routes], name="contact"),
             Mount("/api", routes=[*api_crime.routes, *pledge.api_routes, *api.routes], name="api"),
             Mount(
                 "/staff",

@@ -1,0 +1,5 @@
+"""Published contact figures (stub: filled in by the contact work)."""
+
+from __future__ import annotations
+
+routes: list = []
