@@ -113,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="random seed (default: the documented fixed seed)")
 
     sub.add_parser("reindex", help="rebuild the search index from the database")
+    p = sub.add_parser("purge", help="erase contact submissions' personal details after the retention period")
+    p.add_argument(
+        "--days", type=int, help="erase what was received more than N days ago (default: RETENTION_DAYS)"
+    )
 
     p = sub.add_parser("locate", help="print the ward and team for a postcode or 'lat,lng' as JSON")
     p.add_argument("query", help="a postcode (full or partial) or 'lat,lng'")
@@ -122,6 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     p.add_argument("--workers", type=int)
     p.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+
+    p = sub.add_parser("send-mail", help="deliver the e-mail outbox (one pass, or --loop as a worker)")
+    p.add_argument("--loop", action="store_true", help="keep delivering until stopped (SIGTERM or Ctrl-C)")
+    p.add_argument("--interval", type=float, default=30.0, metavar="SECONDS", help="wait between passes")
+
+    sub.add_parser(
+        "sla-sweep", help="flag messages and reports past their 24 hours and e-mail the borough admins"
+    )
     return parser
 
 
@@ -351,6 +363,25 @@ def _reindex(args, settings: Settings) -> int:
     return 0
 
 
+@command("purge")
+def _purge(args, settings: Settings) -> int:
+    from portal.queries.contact import purge
+
+    days = settings.retention_days if args.days is None else args.days
+    if days < 1:
+        print("--days must be at least 1", file=sys.stderr)
+        return 2
+    with session_scope(make_sessionmaker(make_engine(settings.database_url))) as session:
+        counts = purge(session, days=days)
+    print(
+        f"Erased the personal details of {counts['submissions_erased']} submission(s) received more than "
+        f"{days} days ago and {counts['replies_erased']} reply text(s); deleted "
+        f"{counts['rate_limit_hits_deleted']} rate-limit record(s) older than 2 days. "
+        "Kind, team, category, times and status are kept for the figures."
+    )
+    return 0
+
+
 @command("locate")
 def _locate(args, settings: Settings) -> int:
     from portal.services.geo import GeoIndex
@@ -377,4 +408,53 @@ def _serve(args, settings: Settings) -> int:
         proxy_headers=True,
         server_header=False,
     )
+    return 0
+
+
+@command("send-mail")
+def _send_mail(args, settings: Settings) -> int:
+    import signal
+    import threading
+
+    from portal.queries.outbox import deliver_due
+
+    engine = make_engine(settings.database_url)
+    stopping = threading.Event()
+
+    def stop(_signum, _frame):
+        stopping.set()
+
+    if args.loop:
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+    failed = 0
+    try:
+        while True:
+            report = deliver_due(engine, settings, stop=stopping.is_set)
+            failed = report.failed
+            for error in report.errors:
+                print(f"failed: {error}", file=sys.stderr)
+            if not args.loop:
+                print(report.text())
+                break
+            if report.sent or report.failed:
+                print(report.text(), flush=True)
+            if stopping.wait(max(args.interval, 0.1)):
+                break
+    finally:
+        engine.dispose()
+    return 1 if failed and not args.loop else 0
+
+
+@command("sla-sweep")
+def _sla_sweep(args, settings: Settings) -> int:
+    from portal.queries.inbox import sla_sweep
+
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            flagged = sla_sweep(session, settings)
+    finally:
+        engine.dispose()
+    print(f"{len(flagged)} newly overdue: " + (", ".join(flagged) if flagged else "none"))
     return 0

@@ -30,8 +30,11 @@ COMMANDS = [
     "create-user",
     "load-demo",
     "reindex",
+    "purge",
     "locate",
     "serve",
+    "send-mail",
+    "sla-sweep",
 ]
 
 

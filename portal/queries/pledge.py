@@ -19,19 +19,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.models import DEMO, MET, Borough, Force, Team
+from portal.models.contact import DISSATISFACTION as CONTACT_DISSATISFACTION
+from portal.models.contact import Submission
 from portal.models.engagement import Meeting, Priority, PriorityReview, TeamUpdate
 from portal.models.pledge import SOURCES, UNITS, Indicator, Measure, PledgePoint, SurveyNeighbourhood
 from portal.queries.engagement import london_today
 from portal.queries.explanations import explanations_for
 from portal.services import scorecard as sc
 from portal.services.compliance import add_months, last_complete_months, months
+from portal.services.sla import LONDON as LONDON_TZ
 
 TREND_MONTHS = 12
 NO_EXPLANATION = "No explanation has been given yet."
@@ -363,8 +366,9 @@ def _window_instants(first: date, last: date) -> tuple[datetime, datetime]:
 
 
 def compute(session: Session, today: date | None = None) -> Computed:
-    """Meetings held, priority reviews on time and updates published, for every Met team, each of the
-    last 12 complete months: three queries of the needed columns, then the scorecard's functions."""
+    """Meetings held, priority reviews on time, updates published, messages answered and reports of
+    dissatisfaction acknowledged within 24 hours, for every Met team, each of the last 12 complete months:
+    four queries of the needed columns, then the scorecard's functions."""
     today = today or london_today()
     first, last = last_complete_months(today, TREND_MONTHS)
     start, end = _window_instants(first, last)
@@ -397,11 +401,33 @@ def compute(session: Session, today: date | None = None) -> Computed:
         .where(PriorityReview.due_on >= first, PriorityReview.due_on < add_months(last, 1))
     ):
         reviews[row.team_id].append(row)
+    # Messages and reports of dissatisfaction: only the team, kind and times (no personal data).
+    now = datetime.now(UTC) if today == london_today() else datetime.combine(today, time(0), LONDON_TZ)
+    messages: dict[str, list[Any]] = defaultdict(list)
+    reports: dict[str, list[Any]] = defaultdict(list)
+    for row in session.execute(
+        select(
+            Submission.team_id,
+            Submission.kind,
+            Submission.received_at,
+            Submission.responded_at,
+            Submission.acknowledged_at,
+        ).where(
+            Submission.team_id.is_not(None), Submission.received_at >= start, Submission.received_at < end
+        )
+    ):
+        (reports if row.kind == CONTACT_DISSATISFACTION else messages)[row.team_id].append(row)
     result = Computed(first, last, today, teams)
     result.counts = {
         sc.MEETINGS: {t: sc.meeting_held_each_month(meetings.get(t, ()), first, last) for t in teams},
         sc.UPDATES: {t: sc.update_published_each_month(updates.get(t, ()), first, last) for t in teams},
         sc.REVIEWS: {t: sc.reviews_on_time_each_month(reviews.get(t, ()), first, last, today) for t in teams},
+        sc.MESSAGES: {
+            t: sc.messages_answered_each_month(messages.get(t, ()), first, last, now) for t in teams
+        },
+        sc.DISSATISFACTION: {
+            t: sc.dissatisfaction_acknowledged_each_month(reports.get(t, ()), first, last, now) for t in teams
+        },
     }
     return result
 

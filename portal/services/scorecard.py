@@ -183,16 +183,49 @@ def reviews_on_time_each_month(
     return {month: Count(*due.get(month, (0, 0))) for month in months(first, last)}
 
 
-# The indicators this portal computes, by catalogue code. Issue 8 (messages and dissatisfaction) adds
-# P4-MESSAGES-24H and P10-DISSATISFACTION-24H here; until then they show "no data".
+def _within_24_hours_each_month(
+    items: Iterable[Any], answered_field: str, first: date, last: date, now: datetime
+) -> dict[date, Count]:
+    """Of what was received in each month (London time), how many were answered within 24 hours. One
+    still unanswered counts as missed once its 24 hours are up; one not yet due and unanswered is not
+    counted yet. A month with nothing received has no figure (0 of 0)."""
+    from portal.services import sla
+
+    counts: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    now = sla.aware(now)
+    for item in items:
+        received = _instant(_get(item, "received_at"))
+        answered = _get(item, answered_field)
+        answered = _instant(answered) if answered is not None else None
+        if answered is None and now <= sla.due_at(received):
+            continue
+        bucket = counts[local_month(received)]
+        bucket[1] += 1
+        bucket[0] += int(bool(sla.within_24_hours(received, answered)))
+    return {month: Count(*counts.get(month, (0, 0))) for month in months(first, last)}
+
+
+def messages_answered_each_month(
+    messages: Iterable[Any], first: date, last: date, now: datetime
+) -> dict[date, Count]:
+    """P4: for one team, of the messages received in each month (London time), how many were answered
+    (their first reply, `responded_at`) within 24 hours."""
+    return _within_24_hours_each_month(messages, "responded_at", first, last, now)
+
+
+def dissatisfaction_acknowledged_each_month(
+    reports: Iterable[Any], first: date, last: date, now: datetime
+) -> dict[date, Count]:
+    """P10: for one team, of the reports of dissatisfaction received in each month (London time), how many
+    were acknowledged by a person (`acknowledged_at`) within 24 hours."""
+    return _within_24_hours_each_month(reports, "acknowledged_at", first, last, now)
+
+
+# The indicators this portal computes, by catalogue code.
 MEETINGS = "P7-MEETING-MONTHLY"
 REVIEWS = "P7-PRIORITIES-REVIEWED"
 UPDATES = "P8-UPDATE-MONTHLY"
 MESSAGES = "P4-MESSAGES-24H"
 DISSATISFACTION = "P10-DISSATISFACTION-24H"
-COMPUTED = (MEETINGS, REVIEWS, UPDATES)
-NOT_YET_COMPUTED = {
-    MESSAGES: "The portal does not take messages yet, so it has no figures for this.",
-    DISSATISFACTION: "The portal does not take reports of dissatisfaction yet, so it has no figures "
-    "for this.",
-}
+COMPUTED = (MEETINGS, REVIEWS, UPDATES, MESSAGES, DISSATISFACTION)
+NOT_YET_COMPUTED: dict[str, str] = {}

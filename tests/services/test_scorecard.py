@@ -195,4 +195,5 @@ def test_reviews_on_time_counts_what_fell_due_in_each_month():
 
 def test_the_computed_and_pending_indicator_codes_are_distinct():
     assert set(scorecard.COMPUTED).isdisjoint(scorecard.NOT_YET_COMPUTED)
-    assert len(set(scorecard.COMPUTED)) == 3
+    assert len(set(scorecard.COMPUTED)) == 5
+    assert {scorecard.MESSAGES, scorecard.DISSATISFACTION} <= set(scorecard.COMPUTED)
