@@ -35,6 +35,7 @@ from portal.routes import (
     home,
     maps,
     pledge,
+    search,
     staff,
     staff_admin,
     staff_engagement,
@@ -45,7 +46,7 @@ from portal.routes import (
 from portal.security import CsrfMiddleware
 from portal.services.geo import GeoIndex
 from portal.services.maps import Tiles
-from portal.services.search import SearchIndex
+from portal.services.search import SearchIndex, Syncer
 from portal.settings import Settings
 from portal.templating import make_templates, respond
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if not app.state.geo.ready:
             log.warning("no ward boundaries are loaded: run `python -m portal setup`")
         app.state.search = SearchIndex.open(engine, settings.var_dir)
+        syncer = Syncer(engine, settings.var_dir, settings.search_sync_seconds, app.state.search).start()
         stop = threading.Event()
         if settings.warm_caches:
             tiles = Tiles.from_settings(settings)
@@ -79,12 +81,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ).start()
         yield
         stop.set()
+        syncer.close()
         app.state.search.close()
         engine.dispose()
 
     app = Starlette(
         routes=[
             *home.routes,
+            *search.routes,
             *maps.routes,
             *teams.index_routes,
             *boroughs.index_routes,

@@ -176,7 +176,7 @@ def _setup(args, settings: Settings) -> int:
     from portal.services import search
 
     if reports or not search.exists(settings.var_dir):
-        print(search.rebuild(engine, settings.var_dir).summary())
+        print(search.rebuild(engine, settings.var_dir, progress=True, procs=search.BUILD_PROCS).summary())
     took = time.perf_counter() - started
     print(
         f"setup: {len(reports)} data set(s) loaded in {took:.1f} s"
@@ -359,7 +359,7 @@ def _reindex(args, settings: Settings) -> int:
 
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
-    print(search.rebuild(engine, settings.var_dir).summary())
+    print(search.rebuild(engine, settings.var_dir, progress=True, procs=search.BUILD_PROCS).summary())
     return 0
 
 

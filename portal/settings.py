@@ -37,6 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", "info", "uvicorn/portal log level"),
     Setting("WARM_CACHES", "true", "render every ward map in the background at start (true/false)"),
     Setting("CACHE_CHECK_SECONDS", "1", "how often a process checks whether content changed (page cache)"),
+    Setting("SEARCH_SYNC_SECONDS", "5", "how often a process brings its search index up to date (0: never)"),
     Setting("STAFF_API_TOKEN", "", "bearer token for the staff explanation API; empty switches the API off"),
     Setting("SESSION_IDLE_MINUTES", "30", "a staff session ends after this many minutes without a request"),
     Setting("SESSION_MAX_HOURS", "12", "a staff session ends this many hours after sign-in, however active"),
@@ -76,6 +77,7 @@ class Settings:
     map_tiles_attribution: str = ""
     log_level: str = "info"
     cache_check_seconds: float = 1.0
+    search_sync_seconds: float = 5.0
     warm_caches: bool = True
     staff_api_token: str = field(default="", repr=False)  # a secret: kept out of logs and tracebacks
     session_idle_minutes: int = 30
@@ -114,6 +116,7 @@ class Settings:
             map_tiles_attribution=raw["MAP_TILES_ATTRIBUTION"],
             log_level=raw["LOG_LEVEL"],
             cache_check_seconds=_float(raw, "CACHE_CHECK_SECONDS"),
+            search_sync_seconds=_float(raw, "SEARCH_SYNC_SECONDS"),
             warm_caches=_bool(raw, "WARM_CACHES"),
             staff_api_token=raw["STAFF_API_TOKEN"].strip(),
             session_idle_minutes=_int(raw, "SESSION_IDLE_MINUTES"),

@@ -26,6 +26,7 @@ from portal import migrate, paths
 from portal.app import create_app
 from portal.bundled import load_bundled
 from portal.db import make_engine, make_sessionmaker
+from portal.services import search
 from portal.settings import Settings
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
@@ -106,6 +107,7 @@ def loaded_db(backend, tmp_path_factory) -> Iterator[Database]:
     db = new_database(backend, tmp_path_factory.mktemp("loaded"), "loaded")
     migrate.upgrade(db.engine)
     load_bundled(db.engine, echo=lambda _text: None)
+    search.rebuild(db.engine, db.folder, procs=search.BUILD_PROCS)  # as `setup` does, before any app
     yield db
     drop_database(db)
 

@@ -31,16 +31,21 @@ class ContentChange(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reason: Mapped[str] = mapped_column(String(200))
+    # What search re-indexes for it: "team:<code>", "pledge", … or "load:<dataset>" for an import; None
+    # (changes from before scopes) means everything.
+    scope: Mapped[str | None] = mapped_column(String(60))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-def record_change(session, reason: str) -> None:
+def record_change(session, reason: str, scope: str | None = None) -> None:
     """Call in the same transaction as the change, so the version moves exactly when the content does."""
-    session.add(ContentChange(reason=reason[:200]))
+    session.add(ContentChange(reason=reason[:200], scope=scope))
 
 
 @event.listens_for(DataLoad, "after_insert")
 def _a_load_changes_content(_mapper, connection, target: DataLoad) -> None:
     connection.execute(
-        ContentChange.__table__.insert().values(reason=f"loaded {target.dataset}", changed_at=utcnow())
+        ContentChange.__table__.insert().values(
+            reason=f"loaded {target.dataset}", scope=f"load:{target.dataset}"[:60], changed_at=utcnow()
+        )
     )

@@ -112,7 +112,7 @@ def record_explanation(
     row.reason, row.action, row.recorded_by = reason.strip(), action.strip(), recorded_by.strip()
     row.is_demo = is_demo
     row.updated_at = utcnow()
-    record_change(session, f"explanation {key[0]} {key[1]} {first:%Y-%m}")
+    record_change(session, f"explanation {key[0]} {key[1]} {first:%Y-%m}", scope="pledge")
     session.flush()
     return row, created
 

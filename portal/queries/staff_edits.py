@@ -101,7 +101,7 @@ def record(
         before=before,
         after=after,
     )
-    record_change(session, f"staff {action} {entity} {entity_id} ({team.id})")
+    record_change(session, f"staff {action} {entity} {entity_id} ({team.id})", scope=f"team:{team.id}")
 
 
 def team_details(team: Team) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from portal.models import SurveyNeighbourhood
 from portal.queries import pledge as queries
 from portal.queries.engagement import london_today
 from portal.queries.explanations import InvalidExplanation, area_level, record_explanation
-from portal.routes import twin
+from portal.routes import content_changed, twin
 from portal.routes.api import CORS, HEADERS
 from portal.services.charts import Series, line_chart
 from portal.services.scorecard import COMPUTED
@@ -581,9 +581,7 @@ async def put_explanation(request: Request) -> Response:
         problems = {**exc.problems, **wrong_type}
         message = "The explanation was not recorded: " + str(InvalidExplanation(problems))
         return api_error(422, message, problems=problems)
-    cache = getattr(request.app.state, "page_cache", None)
-    if cache is not None:
-        cache.changed()  # this process shows it at once; others within CACHE_CHECK_SECONDS
+    await content_changed(request)  # this process shows it at once; others within CACHE_CHECK_SECONDS
     return JSONResponse(result, status_code=201 if created else 200, headers=NO_STORE)
 
 

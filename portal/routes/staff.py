@@ -26,6 +26,7 @@ from portal.db import session_scope
 from portal.queries import staff as staff_queries
 from portal.queries import staff_edits
 from portal.queries.staff import Staff
+from portal.routes import content_changed
 from portal.security import (
     checked_form,
     clear_session_cookie,
@@ -36,7 +37,6 @@ from portal.security import (
     set_session_cookie,
     staff_only,
 )
-from portal.services import search as search_index
 from portal.templating import respond
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -75,15 +75,10 @@ async def guarded(request: Request, work: Callable[[Any], Any]) -> Any:
         raise HTTPException(409, staff_edits.CONFLICT_MESSAGE) from None
 
 
-async def published(request: Request, team_id: str, *, search: bool = False) -> None:
-    """After a staff change has committed: cached pages refresh now, and (when the change touches what
-    search indexes: team names, members) the team's search document is rewritten."""
-    request.app.state.page_cache.changed()
-    if search:
-        settings = request.app.state.settings
-        await run_in_threadpool(
-            search_index.update_teams, request.app.state.engine, settings.var_dir, [team_id]
-        )
+async def published(request: Request, team_id: str | None = None) -> None:
+    """After a change to published content has committed: cached pages refresh now, and this node's
+    search index takes in the change (other nodes' indexes within SEARCH_SYNC_SECONDS)."""
+    await content_changed(request)
 
 
 def page(

@@ -211,7 +211,7 @@ async def add(request: Request, staff: Staff) -> Response:
         context["choose_again"] = CHOOSE_AGAIN if chose_photo(form) and "photo" not in errors else ""
         return page(request, "staff/member.html", context, staff, status=400)
     member = await guarded(request, lambda s: queries.add_member(s, staff, code, values, photo))
-    await published(request, code, search=True)
+    await published(request, code)
     return RedirectResponse(
         members_url(request, code, "added", anchor=f"member-{member.id}"), status_code=303
     )
@@ -261,7 +261,7 @@ async def edit(request: Request, staff: Staff) -> Response:
         context["values"]["photo"] = now["values"]["photo"]
         context["choose_again"] = CHOOSE_AGAIN if chose_photo(form) else ""
         return page(request, "staff/member.html", context, staff, status=409)
-    await published(request, code, search=True)
+    await published(request, code)
     return RedirectResponse(
         members_url(request, code, "member", anchor=f"member-{member_id}"), status_code=303
     )
@@ -289,7 +289,7 @@ async def remove(request: Request, staff: Staff) -> Response:
     except staff_edits.Conflict:
         context["conflict"] = {"message": REMOVE_CONFLICT, "current": loaded["values"]}
         return page(request, "staff/member.html", context, staff, status=409)
-    await published(request, code, search=True)
+    await published(request, code)
     return RedirectResponse(members_url(request, code, "removed"), status_code=303)
 
 

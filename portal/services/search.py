@@ -1,44 +1,96 @@
-"""Name search over teams and boroughs, with whoosh (the Whoosh-Reloaded distribution).
+"""Search, with whoosh (the Whoosh-Reloaded distribution): one index over every public page's content.
 
-The index lives on local disk under VAR_DIR/index and is built from the database by `python -m portal
-reindex` and by `setup` (never inside a request). A rebuild writes a new folder and then swaps a symlink,
-so searches keep working during it. Each process opens the index once; `SearchIndex.current()` reopens it
-only when a rebuild has swapped it.
+Two ways in. The finder (`SearchIndex.search`) looks up teams and boroughs by name for "find your team",
+forgiving typos and unfinished words. Site search (`SearchIndex.site`) looks through everything: teams and
+their members and base, boroughs, meetings, priorities and their actions, updates, the Pledge's promises,
+indicators and explanations, and the static pages, with English stemming, phrases, highlighted snippets,
+filters, pages of results and "did you mean".
+
+The index lives on local disk under VAR_DIR/index, one per web node, built from the database by `python -m
+portal reindex` and by `setup`, never inside a request. A rebuild writes a new folder and then swaps a
+symlink, so searches keep working during it. Each process opens the index once; `SearchIndex.current()`
+reopens it only when a rebuild has swapped it or an update has added to it.
+
+Keeping it current: every change to published content writes a `content_change` row naming its scope (see
+`search_documents`). `sync()` applies the rows an index has not seen yet: it re-indexes the scopes they
+name, or rebuilds when an import changed what search covers. The web process that made a change syncs at
+once; every web process also syncs every SEARCH_SYNC_SECONDS in a background thread, so an index on
+another node converges within that time.
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
+import logging
 import os
+import re
 import shutil
+import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from markupsafe import Markup, escape
+from sqlalchemy import Engine, func, select
 from whoosh import index as whoosh_index
+from whoosh import qparser, scoring
 from whoosh import query as wq
-from whoosh.analysis import StandardAnalyzer
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.analysis import ShingleFilter, StandardAnalyzer, StemmingAnalyzer
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.lang.porter import stem as porter_stem
 from whoosh.query.compound import DefaultOr
+from whoosh.searching import Searcher
 
 from portal.db import make_sessionmaker
 from portal.importers.common import ImportReport
-from portal.models import Borough, Team, TeamMember
+from portal.models import ContentChange
+from portal.services.search_documents import KINDS, documents
+
+log = logging.getLogger("portal.search")
 
 ANALYZER = StandardAnalyzer(stoplist=None)
+STEM = StemmingAnalyzer()  # English: "meetings" finds "meeting", "dealing" finds "dealers"
+PAIRS = StemmingAnalyzer() | ShingleFilter(size=2, sep=" ")  # "street drinking" -> "street drink"
 SCHEMA = Schema(
     key=ID(stored=True, unique=True),
     kind=ID(stored=True),
+    scope=ID,  # re-indexed together; see search_documents
     code=ID(stored=True),
+    # the finder's fields: only teams and boroughs have them
     name=TEXT(stored=True, analyzer=ANALYZER, field_boost=3.0),
     borough=TEXT(stored=True, analyzer=ANALYZER),
-    borough_code=STORED,
     content=TEXT(analyzer=ANALYZER),
+    # site search: every document
+    borough_code=ID(stored=True),
+    title=STORED,
+    body=STORED,  # shown in snippets
+    all=TEXT(analyzer=STEM, phrase=False),  # what a query must match: title, body and place (team, ward,
+    # borough); without word positions: a "phrase" is matched on `pairs`
+    pairs=TEXT(analyzer=PAIRS, phrase=False),
+    path=STORED,
+    area=STORED,
+    date=DATETIME(stored=True),
 )
 MAX_QUERY = 200
+BUILD_PROCS = min(os.cpu_count() or 1, 4)  # for `reindex` and `setup`
+MAX_WORDS = 24
+PER_PAGE = 20
+MAX_PAGE = 50
+# Datasets whose import changes what search covers; other imports (crime, postcodes) leave it alone.
+REBUILD_DATASETS = frozenset(
+    {"boundaries-borough", "boundaries-ward-2024", "demo-content", "pledge-indicators", "stations"}
+)
+# How far back a sync looks again for changes committed out of id order (PostgreSQL hands out ids at
+# insert, so a slow transaction can commit an id lower than one already seen).
+RECHECK_IDS = 200
 
 
 @dataclass(frozen=True)
@@ -59,44 +111,97 @@ class Hit:
         }
 
 
+@dataclass(frozen=True)
+class Result:
+    kind: str
+    title: str
+    path: str
+    area: str
+    date: datetime | None
+    snippet: Markup
+    score: float
+
+    def as_dict(self) -> dict:
+        return {
+            "type": self.kind,
+            "type_label": KINDS[self.kind][0],
+            "title": self.title,
+            "url": self.path,
+            "area": self.area,
+            "date": self.date.isoformat() + "Z" if self.date else None,
+            "snippet": str(self.snippet),
+            "snippet_text": _plain(self.snippet),
+        }
+
+
+@dataclass
+class Found:
+    """One page of site search results."""
+
+    query: str  # as searched (the corrected words, when the query as typed found nothing)
+    results: list[Result] = field(default_factory=list)
+    total: int = 0  # matching the kind filter
+    counts: dict[str, int] = field(default_factory=dict)  # per kind, before the kind filter
+    page: int = 1
+    pages: int = 0
+    typed: str | None = None  # the query as typed, when it found nothing and `query` is a correction
+    suggestion: str | None = None  # did you mean …
+    some_words: bool = False  # nothing had every word; these results have some of them
+
+    def as_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "typed": self.typed,
+            "suggestion": self.suggestion,
+            "some_words": self.some_words,
+            "total": self.total,
+            "counts": self.counts,
+            "page": self.page,
+            "pages": self.pages,
+            "results": [r.as_dict() for r in self.results],
+        }
+
+
+class QueryError(ValueError):
+    """The query cannot be searched; the message says what to do."""
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", str(html)).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+_TOKEN = re.compile(r"\w+(?:['’.]\w+)*")
+_STEM = lru_cache(maxsize=50_000)(porter_stem)
+SNIPPET = 240
+
+
+def highlighted(body: str, stems: set[str]) -> Markup:
+    """A snippet of `body` around the first word that matched, every matching word in <mark> and
+    everything else escaped. (whoosh's highlighter re-analyses the whole text per hit: several times
+    slower, for the same result on texts this short.)"""
+    body = " ".join(body.split())
+    matches = [m for m in _TOKEN.finditer(body) if _STEM(m.group(0).lower()) in stems]
+    if not matches:
+        return escape(body[:SNIPPET] + ("…" if len(body) > SNIPPET else ""))
+    start = max(0, matches[0].start() - 60)
+    if start:
+        start = body.find(" ", start, matches[0].start()) + 1 or matches[0].start()
+    end = min(len(body), start + SNIPPET)
+    if end < len(body):
+        end = body.rfind(" ", start, end) if body.rfind(" ", start, end) > matches[0].end() else end
+    parts = ["…" if start else ""]
+    at = start
+    for match in matches:
+        if match.start() < at or match.end() > end:
+            continue
+        parts += [escape(body[at : match.start()]), Markup("<mark>%s</mark>") % match.group(0)]
+        at = match.end()
+    parts += [escape(body[at:end]), "…" if end < len(body) else ""]
+    return Markup("").join(parts)
+
+
 def index_root(var_dir: Path) -> Path:
     return var_dir / "index"
-
-
-def documents(engine: Engine, team_ids: list[str] | None = None) -> Iterator[dict]:
-    """Every document, or only the given teams' when `team_ids` is set."""
-    with make_sessionmaker(engine)() as session:
-        members: dict[str, list[str]] = {}
-        member_query = select(TeamMember.team_id, TeamMember.name, TeamMember.role)
-        team_query = select(Team.id, Team.name, Team.borough_code, Borough.name).join(
-            Borough, Borough.code == Team.borough_code
-        )
-        if team_ids is not None:
-            member_query = member_query.where(TeamMember.team_id.in_(team_ids))
-            team_query = team_query.where(Team.id.in_(team_ids))
-        for team_id, name, role in session.execute(member_query):
-            members.setdefault(team_id, []).extend([name, role or ""])
-        boroughs = session.execute(select(Borough.code, Borough.name)) if team_ids is None else ()
-        for code, name in boroughs:
-            yield {
-                "key": f"borough:{code}",
-                "kind": "borough",
-                "code": code,
-                "name": name,
-                "borough": name,
-                "borough_code": code,
-                "content": "",
-            }
-        for code, name, borough_code, borough in session.execute(team_query):
-            yield {
-                "key": f"team:{code}",
-                "kind": "team",
-                "code": code,
-                "name": name,
-                "borough": borough,
-                "borough_code": borough_code,
-                "content": " ".join(members.get(code, [])),
-            }
 
 
 @contextmanager
@@ -107,54 +212,176 @@ def _lock(root: Path) -> Iterator[None]:
         yield
 
 
-def rebuild(engine: Engine, var_dir: Path) -> ImportReport:
-    """Build a fresh index beside the live one, then swap it in atomically."""
+# -- which changes an index has seen ------------------------------------------------------------------
+
+
+def _marker(folder: Path) -> dict:
+    try:
+        return json.loads((folder / "applied.json").read_text())
+    except (OSError, ValueError):
+        return {"last": 0, "seen": []}
+
+
+def _write_marker(folder: Path, last: int, seen: set[int]) -> None:
+    keep = sorted(i for i in seen if i > last - RECHECK_IDS)
+    temporary = folder / "applied.json.tmp"
+    temporary.write_text(json.dumps({"last": last, "seen": keep}))
+    os.replace(temporary, folder / "applied.json")
+
+
+def _latest_change(engine: Engine) -> tuple[int, set[int]]:
+    """The newest change id, and the ids near it already committed: what a build reading the database now
+    includes."""
+    with engine.connect() as connection:
+        last = connection.execute(select(func.coalesce(func.max(ContentChange.id), 0))).scalar_one()
+        seen = connection.execute(select(ContentChange.id).where(ContentChange.id > last - RECHECK_IDS))
+        return last, set(seen.scalars())
+
+
+# -- building and updating ----------------------------------------------------------------------------
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="doc", desc="indexing", file=sys.stderr, mininterval=0.5)
+
+
+def rebuild(engine: Engine, var_dir: Path, progress: bool = False, procs: int = 1) -> ImportReport:
+    """Build a fresh index beside the live one, then swap it in atomically, then apply whatever changed
+    while it was building. `procs` > 1 indexes in that many forked processes: for the command line, not
+    for a web process with threads running."""
     root = index_root(var_dir)
+    root.mkdir(parents=True, exist_ok=True)
     report = ImportReport(dataset="search-index", source="database")
-    with _lock(root):
-        folder = root / f"build-{time.time_ns()}"
-        folder.mkdir()
+    started = time.perf_counter()
+    last, seen = _latest_change(engine)  # read first: anything later is applied after the swap
+    folder = root / f"build-{time.time_ns()}"
+    folder.mkdir()
+    try:
         ix = whoosh_index.create_in(folder, SCHEMA)
-        writer = ix.writer(limitmb=128)
-        for document in documents(engine):
-            writer.add_document(**document)
-            report.rows_read += 1
+        with make_sessionmaker(engine)() as session:
+            docs = list(documents(session))
+        bar = _progress(len(docs), progress)
+        writer = (
+            ix.writer(limitmb=128, procs=procs, multisegment=True) if procs > 1 else ix.writer(limitmb=256)
+        )
+        kinds: dict[str, int] = {}
+        words: Counter[str] = Counter()
+        for i, document in enumerate(docs):
+            words.update(w.lower() for w in _WORD.findall(document.get("spell", "")))
+            writer.add_document(**_prepared(document))
+            kinds[document["kind"]] = kinds.get(document["kind"], 0) + 1
+            if bar is not None and i % 500 == 499:
+                bar.update(500)
+        if bar is not None:
+            bar.update(len(docs) % 500)
+            bar.close()
         writer.commit()
-        report.rows_stored = report.rows_read
+        # Suggestions come from words used at least twice: a one-off is as likely a typo itself.
+        (folder / "words.txt").write_text("".join(f"{w}\t{n}\n" for w, n in words.items() if n > 1))
+        _write_marker(folder, last, seen)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    report.rows_read = report.rows_stored = len(docs)
+    with _lock(root):
         link = root / "live"
         temporary = root / f"live-{time.time_ns()}"
         temporary.symlink_to(folder.name)
         os.replace(temporary, link)  # atomic: readers see the old index or the new one, never neither
+        previous = _previous(root)
         for old in root.glob("build-*"):
-            if old != folder and old.name != _previous(root):
+            if old != folder and old.name != previous:
                 shutil.rmtree(old, ignore_errors=True)
         (root / "previous").write_text(folder.name)
-    report.notes.append(f"index at {link} -> {folder.name}")
+    sync(engine, var_dir, allow_rebuild=False)
+    size = sum(f.stat().st_size for f in folder.iterdir())
+    report.notes.append(", ".join(f"{n:,} {k}" for k, n in sorted(kinds.items())))
+    report.notes.append(
+        f"index at {link} -> {folder.name}: {size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s"
+    )
     return report
 
 
-def update_teams(engine: Engine, var_dir: Path, team_ids: list[str]) -> int:
-    """Re-index these teams in the live index in place (after a staff edit), so search sees the change at
-    once; every process's open index notices the new generation on its next search. Returns how many
-    documents were written; 0 if there is no index yet (the next `reindex` or start builds it)."""
-    root = index_root(var_dir)
+def _prepared(document: dict) -> dict:
+    """A document from `search_documents` as the schema stores it."""
+    document = dict(document)
+    document.pop("spell", None)
+    place = document.pop("place", "")
+    title, body = document.get("title", ""), document.get("body", "")
+    # The title twice: its words weigh more, at no cost to a query (a second, boosted title query costs
+    # several times the search itself on a common word).
+    document["all"] = document["pairs"] = "\n".join((title, title, body, place))
+    return document
+
+
+def apply(engine: Engine, var_dir: Path, scopes: set[str]) -> int:
+    """Re-index these scopes in the live index in place. Returns how many documents were written; 0 if
+    there is no index yet (the next `reindex` or start builds it). Call it holding the lock."""
+    folder = _live_folder(var_dir)
+    ix = whoosh_index.open_dir(folder)
+    with make_sessionmaker(engine)() as session:
+        docs = list(documents(session, scopes))
+    writer = ix.writer()
+    try:
+        for scope in scopes:
+            writer.delete_by_term("scope", scope)
+        for document in docs:
+            writer.add_document(**_prepared(document))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return len(docs)
+
+
+def sync(engine: Engine, var_dir: Path, allow_rebuild: bool = True) -> str:
+    """Bring this node's index up to date with the content changes it has not seen. Returns what it did:
+    "none", "updated N scope(s)", "rebuilt" or "rebuild needed" (when not allowed to rebuild here)."""
     if not exists(var_dir):
-        return 0
-    wanted = {f"team:{t}" for t in team_ids}
-    written = 0
+        return "none"
+    root = index_root(var_dir)
     with _lock(root):
-        ix = whoosh_index.open_dir(root / os.readlink(root / "live"))
-        writer = ix.writer()
-        try:
-            for document in documents(engine, team_ids=team_ids):
-                if document["key"] in wanted:
-                    writer.update_document(**document)
-                    written += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-    return written
+        folder = _live_folder(var_dir)
+        marker = _marker(folder)
+        last, seen = marker["last"], set(marker["seen"])
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(ContentChange.id, ContentChange.scope)
+                .where(ContentChange.id > last - RECHECK_IDS)
+                .order_by(ContentChange.id)
+            ).all()
+        new = [(i, scope) for i, scope in rows if i not in seen]
+        if not new:
+            return "none"
+        if any(_needs_rebuild(scope) for _, scope in new):
+            if not allow_rebuild:
+                return "rebuild needed"
+            rebuild_now = True
+        else:
+            rebuild_now = False
+            scopes = {scope for _, scope in new if not scope.startswith("load:")}  # other imports: no
+            if scopes:
+                apply(engine, var_dir, scopes)
+            _write_marker(folder, max(last, new[-1][0]), seen | {i for i, _ in new})
+    if rebuild_now:
+        rebuild(engine, var_dir)
+        return "rebuilt"
+    return f"updated {len(scopes)} scope(s)"
+
+
+def _needs_rebuild(scope: str | None) -> bool:
+    if scope is None:
+        return True
+    return scope.startswith("load:") and scope.removeprefix("load:") in REBUILD_DATASETS
+
+
+def _live_folder(var_dir: Path) -> Path:
+    root = index_root(var_dir)
+    return root / os.readlink(root / "live")
 
 
 def _previous(root: Path) -> str:
@@ -167,39 +394,96 @@ def exists(var_dir: Path) -> bool:
     return live.exists() and whoosh_index.exists_in(live)
 
 
+def index_size(var_dir: Path) -> int:
+    return sum(f.stat().st_size for f in _live_folder(var_dir).iterdir())
+
+
+class Syncer:
+    """The background thread that keeps a web process's index converging with the database."""
+
+    def __init__(self, engine: Engine, var_dir: Path, every: float, index: SearchIndex | None = None):
+        self.engine, self.var_dir, self.every, self.index = engine, var_dir, every, index
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="search-sync", daemon=True)
+
+    def start(self) -> Syncer:
+        if self.every > 0:
+            self.thread.start()
+        return self
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.every):
+            try:
+                if sync(self.engine, self.var_dir) != "none" and self.index is not None:
+                    self.index.current()  # reopen here, so no request waits for it
+            except Exception:  # the database may be down for a while; try again next time
+                log.exception("search sync failed; trying again in %s s", self.every)
+
+
 class SearchIndex:
     def __init__(self, var_dir: Path):
         self.root = index_root(var_dir)
         self._target = ""
         self._ix = None
         self._searcher = None
+        self._reopen = threading.Lock()
+        self.vocabulary = Vocabulary({})
+        self.spelling = Vocabulary({})
+        self._boroughs: list[tuple[str, str]] = []
+        self.name_pairs: set[tuple[str, str]] = set()
+        self._borough_sets: dict[str, set[int]] = {}
+        self._kind_docs: dict[str, set[int]] = {}
 
     @classmethod
     def open(cls, engine: Engine, var_dir: Path) -> SearchIndex:
-        """Open the index, building it first if it is missing or unreadable."""
+        """Open the index, building it first if it is missing or unreadable, then catch up with changes
+        made while this node was away."""
         search = cls(var_dir)
         try:
             search.current()
         except Exception:  # missing or corrupt: rebuild rather than fail to start
+            log.warning("the search index is missing or unreadable: rebuilding it")
             rebuild(engine, var_dir)
             search.current()
+        else:
+            sync(engine, var_dir)
         return search
 
     def current(self):
         live = self.root / "live"
         target = os.readlink(live)
-        if target == self._target and not self._searcher.up_to_date():
-            self._target = ""  # updated in place (a staff edit): reopen it below
-        if target != self._target:
-            ix = whoosh_index.open_dir(live.parent / target)
-            searcher = ix.searcher()
-            vocabulary = Vocabulary(
-                {f: [w.decode() for w in searcher.lexicon(f)] for f in ("name", "borough")}
-            )
-            if self._searcher is not None:
-                self._searcher.close()
-            self._ix, self._searcher, self._target, self.vocabulary = ix, searcher, target, vocabulary
-        return self._searcher
+        with self._reopen:
+            if target == self._target and not self._searcher.up_to_date():
+                # Updated in place: reopen only what changed. The old searcher is left to the garbage
+                # collector, not closed: another thread may be reading it this moment.
+                self._searcher = self._searcher.refresh()
+                self._borough_sets = {}
+                self._kind_docs = _kind_sets(self._searcher)
+                self._site = _site_searcher(self._searcher)
+            elif target != self._target:
+                ix = whoosh_index.open_dir(live.parent / target)
+                searcher = ix.searcher()
+                self.vocabulary = Vocabulary(
+                    {f: [w.decode() for w in searcher.lexicon(f)] for f in ("name", "borough")}
+                )
+                # Suggestions come from words used at least twice: a one-off is as likely a typo itself.
+                self.spelling = Vocabulary.load(live.parent / target / "words.txt")
+                self.name_pairs = {
+                    pair for d in searcher.documents(kind="team") for pair in _pairs(d["name"])
+                } | {pair for d in searcher.documents(kind="borough") for pair in _pairs(d["name"])}
+                self._borough_sets = {}
+                self._boroughs = sorted(
+                    ((d["code"], d["name"]) for d in searcher.documents(kind="borough")), key=lambda b: b[1]
+                )
+                self._kind_docs = _kind_sets(searcher)
+                self._site = _site_searcher(searcher)
+                self._ix, self._searcher, self._target = ix, searcher, target
+            return self._searcher
 
     def search(self, text: str, limit: int = 20) -> list[Hit]:
         tokens = [t.text for t in ANALYZER(text[:MAX_QUERY])][:12]  # as the index split the names
@@ -236,48 +520,270 @@ class SearchIndex:
         ]
         if prefix and len(token) >= 3:
             parts.append(wq.Prefix("name", token, boost=1.5))
-        for field, boost in (("name", 1.0), ("borough", 0.5)):
-            parts += [wq.Term(field, word, boost=boost) for word in self.vocabulary.near(field, token)]
+        for name, boost in (("name", 1.0), ("borough", 0.5)):
+            parts += [wq.Term(name, word, boost=boost) for word in self.vocabulary.near(name, token)]
         return DefaultOr(parts)
+
+    def _borough_docs(self, searcher, code: str) -> set[int]:
+        if code not in self._borough_sets:
+            self._borough_sets[code] = _docs_of(searcher, "borough_code", code)
+        return self._borough_sets[code]
+
+    def boroughs(self) -> list[tuple[str, str]]:
+        """(code, name) of every borough, by name: for the search filter."""
+        self.current()
+        return self._boroughs
+
+    # -- site search ----------------------------------------------------------------------------------
+
+    def site(
+        self,
+        text: str,
+        kind: str | None = None,
+        borough: str | None = None,
+        page: int = 1,
+        correct: bool = True,
+    ) -> Found:
+        """One page of results for `text`, optionally only of one kind or in one borough.
+
+        Every word must match (in the title, the text, or the name of the place); a "quoted phrase" must
+        match as written. When nothing matches, a query with misspelt words is corrected and searched
+        again (unless `correct` is False), and failing that the results with some of the words are shown.
+        """
+        text = " ".join(text.split())
+        if not text:
+            raise QueryError("Enter a word or two to search for")
+        if len(text) > MAX_QUERY:
+            raise QueryError(f"Enter at most {MAX_QUERY} characters")
+        if len(text.split()) > MAX_WORDS:
+            raise QueryError(f"Enter at most {MAX_WORDS} words")
+        self.current()
+        searcher = self._site
+        suggestion = self._suggest(searcher, text)
+        found = self._run(searcher, text, kind, borough, page, all_words=True)
+        if not found.counts and suggestion and correct:
+            corrected = self._run(searcher, suggestion, kind, borough, page, all_words=True)
+            if corrected.counts:
+                corrected.typed = text
+                return corrected
+        if not found.counts:
+            retry = suggestion if suggestion and correct else text
+            some = self._run(searcher, retry, kind, borough, page, all_words=False)
+            if some.counts:
+                some.some_words, some.typed = True, text if retry != text else None
+                return some
+        found.suggestion = suggestion
+        return found
+
+    def _run(
+        self, searcher, text: str, kind: str | None, borough: str | None, page: int, all_words: bool
+    ) -> Found:
+        query = _parse(text, all_words)
+        found = Found(query=text, page=page)
+        if query is None:
+            return found
+        # Count the matches of each kind by set arithmetic on the matching documents (unscored, cheap),
+        # then score only for the page wanted, which lets whoosh skip the blocks that cannot reach it.
+        matching = set(query.docs(searcher))
+        if borough:
+            matching &= self._borough_docs(searcher, borough)
+        counts = {k: len(matching & docs) for k, docs in self._kind_docs.items()}
+        found.counts = {k: n for k, n in sorted(counts.items(), key=_kind_order) if n}
+        found.total = found.counts.get(kind, 0) if kind else sum(found.counts.values())
+        found.pages = min(-(-found.total // PER_PAGE), MAX_PAGE)
+        if not found.total:
+            return found
+        wanted = page * PER_PAGE
+        allowed = matching & self._kind_docs[kind] if kind else matching
+        results = searcher.search(query, limit=wanted, filter=allowed)
+        stems = {word for _, t in query.iter_all_terms() for word in t.split()}
+        for hit in results[(page - 1) * PER_PAGE : wanted]:
+            stored = hit.fields()
+            snippet = highlighted(stored.get("body", ""), stems)
+            found.results.append(
+                Result(
+                    kind=stored["kind"],
+                    title=stored.get("title", ""),
+                    path=stored["path"],
+                    area=stored.get("area", ""),
+                    date=stored.get("date"),
+                    snippet=snippet,
+                    score=hit.score,
+                )
+            )
+        return found
+
+    def _suggest(self, searcher, text: str) -> str | None:
+        """The query with each word the index has never seen replaced by the nearest common word; of
+        equally near words, one that makes a place's name with its neighbour ("hackney centrl" -> "hackney
+        central", not "centre") wins, then the most used."""
+        matches = list(_WORD.finditer(text))
+        words = [m.group(0).lower() for m in matches]
+        changed = False
+        for i, match in enumerate(matches):
+            word = match.group(0)
+            if word in ("AND", "OR", "NOT") or len(word) < 4 or _known(searcher, words[i]):
+                continue
+            near = self.spelling.nearest("spell", words[i])
+            if not near:
+                continue
+            before, after = words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else ""
+            named = [w for w in near if (before, w) in self.name_pairs or (w, after) in self.name_pairs]
+            words[i], changed = (named or near)[0], True
+        if not changed:
+            return None
+        parts, end = [], 0
+        for match, word in zip(matches, words, strict=True):
+            parts += [text[end : match.start()], word if word != match.group(0).lower() else match.group(0)]
+            end = match.end()
+        return "".join(parts) + text[end:]
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’]*")
+_ORDER = {kind: i for i, kind in enumerate(KINDS)}
+
+
+def _kind_order(item: tuple[str, int]) -> int:
+    return _ORDER.get(item[0], len(_ORDER))
+
+
+def _parser(group) -> qparser.QueryParser:
+    parser = qparser.QueryParser("all", SCHEMA, group=group)
+    # Residents type words and "phrases", perhaps AND, OR, NOT and brackets. Field names, wildcards,
+    # ranges and boosts are not for them (and a leading wildcard would walk every word in the index).
+    for plugin in (
+        qparser.FieldsPlugin,
+        qparser.WildcardPlugin,
+        qparser.RangePlugin,
+        qparser.BoostPlugin,
+        qparser.EveryPlugin,
+    ):
+        parser.remove_plugin_class(plugin)
+    return parser
+
+
+_PARSERS = {True: _parser(qparser.AndGroup), False: _parser(qparser.OrGroup.factory(0.9))}
+
+
+def _parse(text: str, all_words: bool) -> wq.Query | None:
+    """What a document must match; None for a query with no words to search for."""
+    try:
+        query = _PARSERS[all_words].parse(text)
+    except Exception as error:  # whoosh's parser is forgiving, but a query is the public's input
+        raise QueryError("We could not read that search. Try plain words, without symbols.") from error
+    if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+        return None
+    # Matching is on one field, fast; a match in the title then counts three times.
+    if not any(True for _ in query.iter_all_terms()):
+        return None
+    return _pairs_for_phrases(query)
+
+
+def _pairs_for_phrases(query: wq.Query) -> wq.Query:
+    """Each "phrase" as the pairs of neighbouring words it is made of: one posting list per pair rather
+    than word positions checked document by document (stop words are skipped, so "drinking on the
+    parade" matches "drinking on parade" too)."""
+    if isinstance(query, wq.Phrase):
+        words = query.words
+        if len(words) == 1:
+            return wq.Term("all", words[0], boost=query.boost)
+        return wq.And([wq.Term("pairs", f"{a} {b}") for a, b in pairwise(words)], boost=query.boost)
+    if query.is_leaf():
+        return query
+    return query.apply(_pairs_for_phrases)
+
+
+def _docs_of(searcher, field_name: str, value: str) -> set[int]:
+    try:
+        return set(searcher.postings(field_name, value).all_ids())
+    except Exception:  # no document has it
+        return set()
+
+
+def _site_searcher(searcher) -> Searcher:
+    """Site search ranks by TF-IDF, which whoosh scores several times faster than BM25F over the
+    thousands of matches of a common word; the finder keeps BM25F. Both share one reader."""
+    return Searcher(searcher.reader(), weighting=scoring.TF_IDF(), closereader=False)
+
+
+def _kind_sets(searcher) -> dict[str, set[int]]:
+    return {kind: _docs_of(searcher, "kind", kind) for kind in KINDS}
+
+
+def _pairs(name: str) -> Iterator[tuple[str, str]]:
+    words = [w.lower() for w in _WORD.findall(name)]
+    return pairwise(words)
+
+
+def _known(searcher, word: str) -> bool:
+    """Whether the live index has this word (edits since the last rebuild included)."""
+    stems = [t.text for t in STEM(word)]
+    return any(searcher.doc_frequency("all", stem) > 0 for stem in stems)
 
 
 class Vocabulary:
-    """The indexed words of the name fields, held in memory to find near misses quickly.
+    """The indexed words of a field, held in memory to find near misses quickly.
 
     whoosh's FuzzyTerm walks the term list with a pure-Python automaton on every query (tens of
-    milliseconds); the vocabulary here is a few thousand words, so a bounded edit distance over the words
-    of similar length and the same first letter is far cheaper.
+    milliseconds); bucketing the words by first letter and length, and a bounded edit distance over the
+    few words of similar length, is far cheaper.
     """
 
-    def __init__(self, words: dict[str, list[str]]):
+    def __init__(self, words: dict[str, list[str]], counts: dict[str, int] | None = None):
+        self.counts = counts or {}
         self.words: dict[str, dict[tuple[str, int], list[str]]] = {}
-        for field, field_words in words.items():
+        for field_name, field_words in words.items():
             buckets: dict[tuple[str, int], list[str]] = {}
             for word in field_words:
                 buckets.setdefault((word[:1], len(word)), []).append(word)
-            self.words[field] = buckets
+            self.words[field_name] = buckets
 
-    def near(self, field: str, token: str) -> list[str]:
+    def near(self, field_name: str, token: str) -> list[str]:
+        return [word for _, word in self._near(field_name, token)]
+
+    @classmethod
+    def load(cls, path: Path) -> Vocabulary:
+        """The words of site search's texts with how often each is used, as `rebuild` wrote them."""
+        counts = {}
+        if path.exists():
+            for line in path.read_text().splitlines():
+                word, _, count = line.partition("\t")
+                counts[word] = int(count)
+        return cls({"spell": list(counts)}, counts)
+
+    def nearest(self, field_name: str, token: str) -> list[str]:
+        """The near words, nearest first, and of those equally near the most used first."""
+        near = sorted(
+            self._near(field_name, token), key=lambda dw: (dw[0], -self.counts.get(dw[1], 0), dw[1])
+        )
+        return [word for distance, word in near if distance == near[0][0]]
+
+    def _near(self, field_name: str, token: str) -> list[tuple[int, str]]:
         maxdist = 0 if len(token) <= 3 else (1 if len(token) <= 6 else 2)
         if not maxdist:
             return []
-        buckets = self.words.get(field, {})
+        buckets = self.words.get(field_name, {})
         found = []
         for length in range(len(token) - maxdist, len(token) + maxdist + 1):
             for word in buckets.get((token[:1], length), ()):
-                if word != token and edit_distance(token, word, maxdist) <= maxdist:
-                    found.append(word)
+                if word != token and (distance := edit_distance(token, word, maxdist)) <= maxdist:
+                    found.append((distance, word))
         return found
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (returning limit + 1) once every path exceeds `limit`."""
+    """Edit distance counting a swap of neighbouring letters as one edit, as people make them ("scohol"),
+    giving up (returning limit + 1) once every path exceeds `limit`."""
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, char_a in enumerate(a, 1):
         current = [i]
         for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
         if min(current) > limit:
             return limit + 1
-        previous = current
+        before, previous = previous, current
     return previous[-1]

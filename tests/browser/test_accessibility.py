@@ -24,6 +24,12 @@ PAGES = [
     "/map",
     "/api/",
     "/no/such/page",
+    "/search",
+    "/search?q=",  # error summary shown
+    "/search?q=ward+panel",  # pages of results
+    "/search?q=burglery",  # corrected
+    "/search?q=xyzzyqwv",  # no results
+    "/search?q=drug+dealing&type=meeting&borough=E09000012&page=2",
 ]
 
 
