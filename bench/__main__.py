@@ -13,7 +13,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import contact, crime_import, httpbench, load, lookup, pages, search
+from bench import contact, crime_import, httpbench, load, lookup, pages, search, site_search
 from bench.common import Context, heading
 
 SECTIONS = {
@@ -22,6 +22,7 @@ SECTIONS = {
     "http": httpbench.run,
     "pages": pages.run,
     "search": search.run,
+    "site-search": site_search.run,
     "crime-import": crime_import.run,
     "contact": contact.run,
 }

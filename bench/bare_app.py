@@ -19,6 +19,7 @@ async def hello(request):
 app = Starlette(
     routes=[
         Route("/find.json", hello),
+        Route("/search.json", hello),
         Route("/teams/{code}", hello),
         Route("/teams/{code}/crime", hello),
         Route("/teams/{code}/pledge", hello),

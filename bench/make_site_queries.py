@@ -22,7 +22,8 @@ from bench.make_search_queries import typo
 SEED = 20261122
 OUT = Path(__file__).with_name("site_queries.txt")
 CONCERNS = [
-    "drug dealing", "anti-social behaviour", "burglary", "knife crime", "speeding", "moped", "phone snatching",
+    "drug dealing", "anti-social behaviour", "burglary", "knife crime", "speeding", "moped",
+    "phone snatching",
     "street drinking", "graffiti", "shoplifting", "fly-tipping", "noise", "off-road bikes", "car crime",
     "bike theft", "scam", "begging", "nuisance neighbours", "ward panel", "beat surgery", "contact point",
     "police station", "online meeting", "meeting", "cancelled", "weapons sweep", "neighbourhood watch",

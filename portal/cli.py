@@ -211,6 +211,12 @@ def _run_import(settings: Settings, run) -> int:
     with session_scope(make_sessionmaker(engine)) as session:
         report = run(session)
     print(report.summary())
+    from portal.services import search
+
+    # This node's index takes the import in now (an import of what search covers rebuilds it, in several
+    # processes); web processes here then find nothing left to do, and other nodes sync by themselves.
+    if search.exists(settings.var_dir):
+        print(f"search index: {search.sync(engine, settings.var_dir, procs=search.BUILD_PROCS)}")
     return 0
 
 

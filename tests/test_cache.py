@@ -36,13 +36,13 @@ def test_a_change_invalidates_cached_pages(fresh, loaded_db):
     before = fresh.get("/teams/E05011237.json").json()["team"]["name"]
     with loaded_db.sessions.begin() as session:
         session.get(Team, "E05011237").name = "Chadwell (renamed)"
-        record_change(session, "test: rename")
+        record_change(session, "test: rename", scope="team:E05011237")
     try:
         assert fresh.get("/teams/E05011237.json").json()["team"]["name"] == "Chadwell (renamed)"
     finally:
         with loaded_db.sessions.begin() as session:
             session.get(Team, "E05011237").name = before
-            record_change(session, "test: rename back")
+            record_change(session, "test: rename back", scope="team:E05011237")
     assert fresh.get("/teams/E05011237.json").json()["team"]["name"] == before
 
 
@@ -65,7 +65,7 @@ def test_a_setting_controls_how_often_the_version_is_checked(loaded_db):
     with TestClient(app) as client:
         client.get("/teams/E05011237.json")
         with loaded_db.sessions.begin() as session:
-            record_change(session, "test: unseen for an hour")
+            record_change(session, "test: unseen for an hour", scope="crime")
         client.get("/teams/E05011237.json")
         assert app.state.page_cache.hits == 1  # the change is not seen until the next check
         app.state.page_cache.changed()

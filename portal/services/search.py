@@ -205,9 +205,11 @@ def index_root(var_dir: Path) -> Path:
 
 
 @contextmanager
-def _lock(root: Path) -> Iterator[None]:
+def _lock(root: Path, name: str = ".lock") -> Iterator[None]:
+    """An exclusive lock between the processes of this node: `.lock` for the short moments an index
+    changes (an update, a swap), `.rebuild-lock` for the whole of a rebuild, so two never run at once."""
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as handle:
+    with open(root / name, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 
@@ -253,8 +255,12 @@ def rebuild(engine: Engine, var_dir: Path, progress: bool = False, procs: int = 
     """Build a fresh index beside the live one, then swap it in atomically, then apply whatever changed
     while it was building. `procs` > 1 indexes in that many forked processes: for the command line, not
     for a web process with threads running."""
+    with _lock(index_root(var_dir), ".rebuild-lock"):
+        return _rebuild(engine, var_dir, progress, procs)
+
+
+def _rebuild(engine: Engine, var_dir: Path, progress: bool, procs: int) -> ImportReport:
     root = index_root(var_dir)
-    root.mkdir(parents=True, exist_ok=True)
     report = ImportReport(dataset="search-index", source="database")
     started = time.perf_counter()
     last, seen = _latest_change(engine)  # read first: anything later is applied after the swap
@@ -282,19 +288,19 @@ def rebuild(engine: Engine, var_dir: Path, progress: bool = False, procs: int = 
         writer.commit()
         # Suggestions come from words used at least twice: a one-off is as likely a typo itself.
         (folder / "words.txt").write_text("".join(f"{w}\t{n}\n" for w, n in words.items() if n > 1))
-        _write_marker(folder, last, seen)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     report.rows_read = report.rows_stored = len(docs)
     with _lock(root):
+        _write_marker(folder, last, seen)
         link = root / "live"
         temporary = root / f"live-{time.time_ns()}"
         temporary.symlink_to(folder.name)
         os.replace(temporary, link)  # atomic: readers see the old index or the new one, never neither
         previous = _previous(root)
-        for old in root.glob("build-*"):
-            if old != folder and old.name != previous:
+        for old in root.glob("build-*"):  # not the new one, the one before it, nor one being built
+            if old != folder and old.name != previous and (old / "applied.json").exists():
                 shutil.rmtree(old, ignore_errors=True)
         (root / "previous").write_text(folder.name)
     sync(engine, var_dir, allow_rebuild=False)
@@ -338,7 +344,7 @@ def apply(engine: Engine, var_dir: Path, scopes: set[str]) -> int:
     return len(docs)
 
 
-def sync(engine: Engine, var_dir: Path, allow_rebuild: bool = True) -> str:
+def sync(engine: Engine, var_dir: Path, allow_rebuild: bool = True, procs: int = 1) -> str:
     """Bring this node's index up to date with the content changes it has not seen. Returns what it did:
     "none", "updated N scope(s)", "rebuilt" or "rebuild needed" (when not allowed to rebuild here)."""
     if not exists(var_dir):
@@ -348,13 +354,7 @@ def sync(engine: Engine, var_dir: Path, allow_rebuild: bool = True) -> str:
         folder = _live_folder(var_dir)
         marker = _marker(folder)
         last, seen = marker["last"], set(marker["seen"])
-        with engine.connect() as connection:
-            rows = connection.execute(
-                select(ContentChange.id, ContentChange.scope)
-                .where(ContentChange.id > last - RECHECK_IDS)
-                .order_by(ContentChange.id)
-            ).all()
-        new = [(i, scope) for i, scope in rows if i not in seen]
+        new = _unseen(engine, folder)
         if not new:
             return "none"
         if any(_needs_rebuild(scope) for _, scope in new):
@@ -368,9 +368,26 @@ def sync(engine: Engine, var_dir: Path, allow_rebuild: bool = True) -> str:
                 apply(engine, var_dir, scopes)
             _write_marker(folder, max(last, new[-1][0]), seen | {i for i, _ in new})
     if rebuild_now:
-        rebuild(engine, var_dir)
+        with _lock(root, ".rebuild-lock"):
+            # Another process of this node may have rebuilt while this one waited: look again.
+            if not any(_needs_rebuild(scope) for _, scope in _unseen(engine, _live_folder(var_dir))):
+                return sync(engine, var_dir, allow_rebuild=False)
+            _rebuild(engine, var_dir, progress=False, procs=procs)
         return "rebuilt"
     return f"updated {len(scopes)} scope(s)"
+
+
+def _unseen(engine: Engine, folder: Path) -> list[tuple[int, str | None]]:
+    """The content changes an index has not taken in, oldest first."""
+    marker = _marker(folder)
+    seen = set(marker["seen"])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(ContentChange.id, ContentChange.scope)
+            .where(ContentChange.id > marker["last"] - RECHECK_IDS)
+            .order_by(ContentChange.id)
+        ).all()
+    return [(i, scope) for i, scope in rows if i not in seen]
 
 
 def _needs_rebuild(scope: str | None) -> bool:
@@ -447,11 +464,14 @@ class SearchIndex:
         try:
             search.current()
         except Exception:  # missing or corrupt: rebuild rather than fail to start
-            log.warning("the search index is missing or unreadable: rebuilding it")
-            rebuild(engine, var_dir)
-            search.current()
-        else:
-            sync(engine, var_dir)
+            with _lock(index_root(var_dir), ".rebuild-lock"):
+                try:  # another process of this node may have rebuilt it while this one waited
+                    search.current()
+                except Exception:
+                    log.warning("the search index is missing or unreadable: rebuilding it")
+                    _rebuild(engine, var_dir, progress=False, procs=1)
+                    search.current()
+        sync(engine, var_dir)
         return search
 
     def current(self):

@@ -22,7 +22,8 @@ def rows(loaded_db, live_server):
             ids = add_engagement(session, TEAM)
             add_engagement(session, QUIET_TEAM, upcoming=False)
             remove_engagement(session, EMPTY_TEAM)
-            record_change(session, "test: engagement rows for accessibility")
+            for team in (TEAM, QUIET_TEAM, EMPTY_TEAM):
+                record_change(session, "test: engagement rows for accessibility", scope=f"team:{team}")
         time.sleep(1.2)  # the server re-reads the content version at most once a second
         yield ids
 

@@ -67,14 +67,14 @@ def crime_rows(loaded_db) -> Iterator[str]:
             session.add(
                 WardCrimeCount(ward_code=ABBEY, month=month, major="THEFT", minor=MARK.upper(), count=n)
             )
-        record_change(session, "test: crime rows for Abbey")
+        record_change(session, "test: crime rows for Abbey", scope="crime")
     try:
         yield ABBEY
     finally:
         with loaded_db.sessions.begin() as session:
             session.execute(delete(StreetCrime).where(StreetCrime.context == MARK))
             session.execute(delete(WardCrimeCount).where(WardCrimeCount.minor == MARK.upper()))
-            record_change(session, "test: crime rows for Abbey removed")
+            record_change(session, "test: crime rows for Abbey removed", scope="crime")
 
 
 def table_total(page) -> int:

@@ -19,7 +19,7 @@ def rows(loaded_db, live_server):
     with preserved(loaded_db, [TEAM]):
         with loaded_db.sessions.begin() as session:
             ids = add_engagement(session, TEAM)
-            record_change(session, "test: engagement rows for the browser")
+            record_change(session, "test: engagement rows for the browser", scope=f"team:{TEAM}")
         time.sleep(1.2)  # the server re-reads the content version at most once a second
         yield ids
 

@@ -51,7 +51,7 @@ def account(loaded_db, live_server):
             session.execute(delete(AuditEntry).where(AuditEntry.actor == email))
             session.execute(delete(SignInAttempt).where(SignInAttempt.email == email))
             session.execute(update(Team.__table__).where(Team.__table__.c.id == TEAM).values(**saved))
-            record_change(session, "test: staff journey removed")
+            record_change(session, "test: staff journey removed", scope=f"team:{TEAM}")
         with loaded_db.sessions() as session:  # nothing left behind
             team = session.get(Team, TEAM)
             assert (team.content_source, team.source_note, team.version) == tuple(saved.values())

@@ -376,7 +376,9 @@ def own_rows(loaded_db) -> Iterator[str]:
                     description=description,
                 )
             )
-        record_change(session, "test: own rows for Chadwell Heath")  # as every writer must
+        record_change(
+            session, "test: own rows for Chadwell Heath", scope=f"team:{CHADWELL_HEATH}"
+        )  # as every writer must
     try:
         yield CHADWELL_HEATH
     finally:
@@ -386,7 +388,7 @@ def own_rows(loaded_db) -> Iterator[str]:
             team = session.get(Team, CHADWELL_HEATH)
             for field, value in saved.items():
                 setattr(team, field, value)
-            record_change(session, "test: own rows removed")
+            record_change(session, "test: own rows removed", scope=f"team:{CHADWELL_HEATH}")
 
 
 def test_neighbourhood_with_our_rows(client, own_rows):

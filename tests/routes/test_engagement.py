@@ -72,7 +72,9 @@ def preserved(db, team_ids):
             for model in ENGAGEMENT_TABLES:
                 if saved[model]:
                     session.execute(model.__table__.insert(), saved[model])
-            record_change(session, "test: engagement rows restored")
+            for team_id in team_ids:
+                record_change(session, "test: engagement rows restored", scope=f"team:{team_id}")
+            record_change(session, "test: explanations restored", scope="pledge")
 
 
 def remove_engagement(session, team_id: str) -> None:
@@ -226,7 +228,8 @@ def rows(loaded_db):
         with loaded_db.sessions.begin() as session:
             ids = add_engagement(session, TEAM)
             add_engagement(session, QUIET_TEAM, upcoming=False)
-            record_change(session, "test: engagement rows")
+            for team in (TEAM, QUIET_TEAM):
+                record_change(session, "test: engagement rows", scope=f"team:{team}")
         yield ids
 
 

@@ -75,18 +75,18 @@ def test_photos_only_with_consent(client, loaded_db):
             session.query(TeamMember).filter_by(team_id="E05011237").order_by(TeamMember.position).first()
         )
         member.photo_path, member.photo_consent = "/static/photos/x.jpg", False
-        record_change(session, "test: photo without consent")
+        record_change(session, "test: photo without consent", scope="team:E05011237")
     try:
         assert client.get("/teams/E05011237.json").json()["members"][0]["photo"] is None
         with loaded_db.sessions.begin() as session:
             session.get(TeamMember, member.id).photo_consent = True
-            record_change(session, "test: consent given")
+            record_change(session, "test: consent given", scope="team:E05011237")
         assert client.get("/teams/E05011237.json").json()["members"][0]["photo"] == "/static/photos/x.jpg"
     finally:
         with loaded_db.sessions.begin() as session:
             session.get(TeamMember, member.id).photo_path = None
             session.get(TeamMember, member.id).photo_consent = False
-            record_change(session, "test: photo removed")
+            record_change(session, "test: photo removed", scope="team:E05011237")
 
 
 @pytest.mark.parametrize(("old", "new"), [("E05000029", "E05014058"), ("e05000029", "E05014058")])

@@ -232,3 +232,33 @@ def test_the_background_sync_survives_a_broken_database_connection(small_db, syn
         assert time.monotonic() < deadline, "the sync thread did not recover"
         time.sleep(0.1)
     assert "search sync failed" in caplog.text
+
+
+def test_two_processes_rebuilding_at_once_do_not_break_each_other(small_db, tmp_path):
+    """Two workers of one node starting on a missing index, or a `reindex` during a background rebuild:
+    one waits for the other, and the index they leave works."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=_rebuild_in_child, args=(small_db.url, str(tmp_path))) for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [w.exitcode for w in workers] == [0, 0]
+    index = SearchIndex.open(small_db.engine, tmp_path)
+    assert index.site("Alpha").total and [h.name for h in index.search("Bravo")] == ["Bravo"]
+    index.close()
+    builds = list((tmp_path / "index").glob("build-*"))
+    assert all((p / "applied.json").exists() for p in builds) and len(builds) <= 2
+
+
+def _rebuild_in_child(url: str, folder: str) -> None:
+    from pathlib import Path
+
+    from portal.db import make_engine
+
+    engine = make_engine(url)
+    search.rebuild(engine, Path(folder))
