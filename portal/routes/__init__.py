@@ -25,9 +25,12 @@ async def content_changed(request: Request) -> None:
     SEARCH_SYNC_SECONDS."""
     request.app.state.page_cache.changed()
     settings = request.app.state.settings
+
+    def index_it() -> None:
+        search_index.sync(request.app.state.engine, settings.var_dir, allow_rebuild=False)
+        request.app.state.search.current()  # reopen now, not in the next search request
+
     try:
-        await run_in_threadpool(
-            search_index.sync, request.app.state.engine, settings.var_dir, allow_rebuild=False
-        )
+        await run_in_threadpool(index_it)
     except Exception:  # the change is saved; the background sync will index it
         log.exception("search index update failed after a change")

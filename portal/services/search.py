@@ -453,8 +453,7 @@ class SearchIndex:
         self.spelling = Vocabulary({})
         self._boroughs: list[tuple[str, str]] = []
         self.name_pairs: set[tuple[str, str]] = set()
-        self._borough_sets: dict[str, set[int]] = {}
-        self._kind_docs: dict[str, set[int]] = {}
+        self._view: _View | None = None
 
     @classmethod
     def open(cls, engine: Engine, var_dir: Path) -> SearchIndex:
@@ -479,12 +478,12 @@ class SearchIndex:
         target = os.readlink(live)
         with self._reopen:
             if target == self._target and not self._searcher.up_to_date():
-                # Updated in place: reopen only what changed. The old searcher is left to the garbage
-                # collector, not closed: another thread may be reading it this moment.
-                self._searcher = self._searcher.refresh()
-                self._borough_sets = {}
-                self._kind_docs = _kind_sets(self._searcher)
-                self._site = _site_searcher(self._searcher)
+                # Updated in place: open a new searcher. Not whoosh's refresh(), which reuses the readers of
+                # segments it has seen and so misses deletions made in them since (a re-indexed team would
+                # show twice). The old searcher is left to the garbage collector, not closed: another
+                # thread may be reading it this moment.
+                self._searcher = self._ix.searcher()
+                self._view = _View.of(self._searcher)
             elif target != self._target:
                 ix = whoosh_index.open_dir(live.parent / target)
                 searcher = ix.searcher()
@@ -496,12 +495,10 @@ class SearchIndex:
                 self.name_pairs = {
                     pair for d in searcher.documents(kind="team") for pair in _pairs(d["name"])
                 } | {pair for d in searcher.documents(kind="borough") for pair in _pairs(d["name"])}
-                self._borough_sets = {}
                 self._boroughs = sorted(
                     ((d["code"], d["name"]) for d in searcher.documents(kind="borough")), key=lambda b: b[1]
                 )
-                self._kind_docs = _kind_sets(searcher)
-                self._site = _site_searcher(searcher)
+                self._view = _View.of(searcher)
                 self._ix, self._searcher, self._target = ix, searcher, target
             return self._searcher
 
@@ -544,11 +541,6 @@ class SearchIndex:
             parts += [wq.Term(name, word, boost=boost) for word in self.vocabulary.near(name, token)]
         return DefaultOr(parts)
 
-    def _borough_docs(self, searcher, code: str) -> set[int]:
-        if code not in self._borough_sets:
-            self._borough_sets[code] = _docs_of(searcher, "borough_code", code)
-        return self._borough_sets[code]
-
     def boroughs(self) -> list[tuple[str, str]]:
         """(code, name) of every borough, by name: for the search filter."""
         self.current()
@@ -578,17 +570,17 @@ class SearchIndex:
         if len(text.split()) > MAX_WORDS:
             raise QueryError(f"Enter at most {MAX_WORDS} words")
         self.current()
-        searcher = self._site
-        suggestion = self._suggest(searcher, text)
-        found = self._run(searcher, text, kind, borough, page, all_words=True)
+        view = self._view
+        suggestion = self._suggest(view.searcher, text)
+        found = self._run(view, text, kind, borough, page, all_words=True)
         if not found.counts and suggestion and correct:
-            corrected = self._run(searcher, suggestion, kind, borough, page, all_words=True)
+            corrected = self._run(view, suggestion, kind, borough, page, all_words=True)
             if corrected.counts:
                 corrected.typed = text
                 return corrected
         if not found.counts:
             retry = suggestion if suggestion and correct else text
-            some = self._run(searcher, retry, kind, borough, page, all_words=False)
+            some = self._run(view, retry, kind, borough, page, all_words=False)
             if some.counts:
                 some.some_words, some.typed = True, text if retry != text else None
                 return some
@@ -596,7 +588,7 @@ class SearchIndex:
         return found
 
     def _run(
-        self, searcher, text: str, kind: str | None, borough: str | None, page: int, all_words: bool
+        self, view: _View, text: str, kind: str | None, borough: str | None, page: int, all_words: bool
     ) -> Found:
         query = _parse(text, all_words)
         found = Found(query=text, page=page)
@@ -604,18 +596,18 @@ class SearchIndex:
             return found
         # Count the matches of each kind by set arithmetic on the matching documents (unscored, cheap),
         # then score only for the page wanted, which lets whoosh skip the blocks that cannot reach it.
-        matching = set(query.docs(searcher))
+        matching = set(query.docs(view.searcher))
         if borough:
-            matching &= self._borough_docs(searcher, borough)
-        counts = {k: len(matching & docs) for k, docs in self._kind_docs.items()}
+            matching &= view.borough_docs(borough)
+        counts = {k: len(matching & docs) for k, docs in view.kinds.items()}
         found.counts = {k: n for k, n in sorted(counts.items(), key=_kind_order) if n}
         found.total = found.counts.get(kind, 0) if kind else sum(found.counts.values())
         found.pages = min(-(-found.total // PER_PAGE), MAX_PAGE)
         if not found.total:
             return found
         wanted = page * PER_PAGE
-        allowed = matching & self._kind_docs[kind] if kind else matching
-        results = searcher.search(query, limit=wanted, filter=allowed)
+        allowed = matching & view.kinds[kind] if kind else matching
+        results = view.searcher.search(query, limit=wanted, filter=allowed)
         stems = {word for _, t in query.iter_all_terms() for word in t.split()}
         for hit in results[(page - 1) * PER_PAGE : wanted]:
             stored = hit.fields()
@@ -720,14 +712,25 @@ def _docs_of(searcher, field_name: str, value: str) -> set[int]:
         return set()
 
 
-def _site_searcher(searcher) -> Searcher:
-    """Site search ranks by TF-IDF, which whoosh scores several times faster than BM25F over the
-    thousands of matches of a common word; the finder keeps BM25F. Both share one reader."""
-    return Searcher(searcher.reader(), weighting=scoring.TF_IDF(), closereader=False)
+@dataclass
+class _View:
+    """One generation of the index as site search reads it, swapped whole so that a search never mixes
+    the document numbers of two generations."""
 
+    searcher: Searcher  # ranks by TF-IDF, which whoosh scores several times faster than BM25F over the
+    # thousands of matches of a common word (the finder keeps BM25F); it shares the finder's reader
+    kinds: dict[str, set[int]]  # the documents of each kind
+    boroughs: dict[str, set[int]]  # of each borough, filled as they are asked for
 
-def _kind_sets(searcher) -> dict[str, set[int]]:
-    return {kind: _docs_of(searcher, "kind", kind) for kind in KINDS}
+    @classmethod
+    def of(cls, searcher) -> _View:
+        site = Searcher(searcher.reader(), weighting=scoring.TF_IDF(), closereader=False)
+        return cls(site, {kind: _docs_of(searcher, "kind", kind) for kind in KINDS}, {})
+
+    def borough_docs(self, code: str) -> set[int]:
+        if code not in self.boroughs:
+            self.boroughs[code] = _docs_of(self.searcher, "borough_code", code)
+        return self.boroughs[code]
 
 
 def _pairs(name: str) -> Iterator[tuple[str, str]]:
