@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.db import session_scope
 from portal.models import Explanation, Indicator, Meeting, Priority, Team, TeamMember, TeamUpdate
@@ -31,10 +31,16 @@ def urls(result: dict, n: int = 3) -> list[str]:
 
 def test_a_prioritys_words_find_it_first(client, loaded_db):
     with session_scope(loaded_db.sessions) as session:
-        priorities = session.scalars(select(Priority).where(Priority.place.is_not(None)).limit(400)).all()
-        # one whose title is unique, so that "first" is well defined
-        titles = [p.title for p in priorities]
-        priority = next(p for p in priorities if titles.count(p.title) == 1)
+        # one whose title no other priority has (across the whole table), so that "first" is well defined
+        unique = (
+            select(Priority.title)
+            .where(Priority.place.is_not(None))
+            .group_by(Priority.title)
+            .having(func.count() == 1)
+            .order_by(Priority.title)
+            .limit(1)
+        )
+        priority = session.scalars(select(Priority).where(Priority.title.in_(unique))).one()
         url, title = f"/teams/{priority.team_id}/priorities/{priority.id}", priority.title
     assert urls(found(client, title), 1) == [url]
     assert urls(found(client, title.lower()), 1) == [url]
