@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from portal import migrate, paths
 from portal.cache import PageCache
 from portal.db import make_engine, make_sessionmaker
-from portal.middleware import SecurityHeadersMiddleware
+from portal.middleware import InlineScriptHashes, SecurityHeadersMiddleware
 from portal.queries.staff import Policy
 from portal.routes import (
     about,
@@ -57,6 +57,14 @@ class NotMigrated(RuntimeError):
     pass
 
 
+class Portal(Starlette):
+    """Starlette, with the security headers outside its error middleware, so that even the 500 page
+    (which Starlette sends from the outermost layer) carries them."""
+
+    def build_middleware_stack(self):
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), self.state.settings)
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
@@ -85,7 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.search.close()
         engine.dispose()
 
-    app = Starlette(
+    app = Portal(
         routes=[
             *home.routes,
             *search.routes,
@@ -126,8 +134,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/static", app=StaticFiles(directory=paths.STATIC), name="static"),
         ],
         middleware=[
-            Middleware(SecurityHeadersMiddleware),
             Middleware(GZipMiddleware, minimum_size=800),
+            Middleware(InlineScriptHashes),
             Middleware(CsrfMiddleware),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},
