@@ -412,6 +412,7 @@ def _serve(args, settings: Settings) -> int:
         log_level=settings.log_level,
         reload=args.reload,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
     )
     return 0

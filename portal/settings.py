@@ -31,6 +31,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "127.0.0.1", "address `python -m portal serve` binds to"),
     Setting("PORT", "8000", "port `python -m portal serve` listens on"),
     Setting("WORKERS", "1", "uvicorn worker processes for `python -m portal serve`"),
+    Setting(
+        "FORWARDED_ALLOW_IPS",
+        "127.0.0.1",
+        "proxies trusted for X-Forwarded-Proto/-For (comma-separated addresses, or *)",
+    ),
     Setting("VAR_DIR", "", "writable folder for the SQLite database and search index; empty means var/"),
     Setting("MAP_TILES_URL", "", "Leaflet tile URL template for map backgrounds; empty means no tiles"),
     Setting("MAP_TILES_ATTRIBUTION", "", "attribution shown with the map tiles"),
@@ -72,6 +77,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    forwarded_allow_ips: str = "127.0.0.1"
     var_dir: Path = field(default_factory=lambda: paths.VAR)
     map_tiles_url: str = ""
     map_tiles_attribution: str = ""
@@ -111,6 +117,7 @@ class Settings:
             host=raw["HOST"],
             port=_int(raw, "PORT"),
             workers=_int(raw, "WORKERS"),
+            forwarded_allow_ips=raw["FORWARDED_ALLOW_IPS"],
             var_dir=var_dir,
             map_tiles_url=raw["MAP_TILES_URL"],
             map_tiles_attribution=raw["MAP_TILES_ATTRIBUTION"],

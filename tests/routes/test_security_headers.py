@@ -5,6 +5,7 @@ import base64
 import hashlib
 import re
 
+import httpx2 as httpx
 import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
@@ -114,3 +115,11 @@ def test_map_tiles_are_allowed_only_from_their_own_origin():
     assert tiles_origin("") == "" and tiles_origin("javascript:alert(1)") == ""
     policy = directives(content_security_policy("https://tiles.example.org/{z}/{x}/{y}.png"))
     assert policy["img-src"] == ["'self'", "data:", "https://tiles.example.org"]
+
+
+def test_behind_a_trusted_proxy_https_is_recognised(live_server):
+    """The real server (uvicorn with proxy headers from FORWARDED_ALLOW_IPS, 127.0.0.1 by default)."""
+    plain = httpx.get(live_server + "/about/data")
+    check_headers(plain.headers)
+    proxied = httpx.get(live_server + "/about/data", headers={"x-forwarded-proto": "https"})
+    check_headers(proxied.headers, https=True)
