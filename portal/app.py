@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -143,6 +144,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.engine = engine
+    # An app dropped without running its lifespan (a test, a script) still closes its pooled connections.
+    weakref.finalize(app, engine.dispose)
     app.state.sessions = make_sessionmaker(engine)
     app.state.page_cache = PageCache(engine, settings.cache_check_seconds)
     app.state.templates = make_templates()

@@ -9,12 +9,23 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from portal import migrate
 from portal.db import make_engine, make_sessionmaker, session_scope
 from portal.importers.common import ImportFailed
 from portal.settings import Settings, SettingsError
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {}
+_engines: list[Engine] = []
+
+
+def _engine(settings: Settings) -> Engine:
+    """The command's engine; `main` disposes every one it made when the command returns, so no pooled
+    connection is left for the garbage collector to close."""
+    engine = make_engine(settings.database_url)
+    _engines.append(engine)
+    return engine
 
 
 def command(name: str):
@@ -149,11 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportFailed as error:
         print(str(error), file=sys.stderr)
         return 1
+    finally:
+        while _engines:
+            _engines.pop().dispose()
 
 
 @command("migrate")
 def _migrate(args, settings: Settings) -> int:
-    engine = make_engine(settings.database_url)
+    engine = _engine(settings)
     if args.downgrade:
         migrate.downgrade(engine, args.revision)
     else:
@@ -170,7 +184,7 @@ def _setup(args, settings: Settings) -> int:
     from portal.bundled import load_bundled
 
     started = time.perf_counter()
-    engine = make_engine(settings.database_url)
+    engine = _engine(settings)
     migrate.upgrade(engine)
     reports = load_bundled(engine, echo=lambda text: print(text, flush=True))
     from portal.services import search
@@ -206,7 +220,7 @@ def _import_postcodes(args, settings: Settings) -> int:
 
 
 def _run_import(settings: Settings, run) -> int:
-    engine = make_engine(settings.database_url)
+    engine = _engine(settings)
     migrate.upgrade(engine)
     with session_scope(make_sessionmaker(engine)) as session:
         report = run(session)
@@ -270,7 +284,7 @@ def _import_survey(args, settings: Settings) -> int:
 def _explain(args, settings: Settings) -> int:
     from portal.queries.explanations import InvalidExplanation, record_explanation
 
-    engine = make_engine(settings.database_url)
+    engine = _engine(settings)
     migrate.upgrade(engine)
     try:
         with session_scope(make_sessionmaker(engine)) as session:
@@ -325,7 +339,7 @@ def _create_user(args, settings: Settings) -> int:
     password = _new_password()
     if password is None:
         return 2
-    engine = make_engine(settings.database_url)
+    engine = _engine(settings)
     migrate.upgrade(engine)
     try:
         with session_scope(make_sessionmaker(engine)) as session:
@@ -345,8 +359,6 @@ def _create_user(args, settings: Settings) -> int:
         for field, message in problem.problems.items():
             print(f"  - {options.get(field, '--' + field)}: {message}", file=sys.stderr)
         return 2
-    finally:
-        engine.dispose()
     print(f"created: staff account for {shown}")
     return 0
 
@@ -363,7 +375,7 @@ def _load_demo(args, settings: Settings) -> int:
 def _reindex(args, settings: Settings) -> int:
     from portal.services import search
 
-    engine = make_engine(settings.database_url)
+    engine = _engine(settings)
     migrate.upgrade(engine)
     print(search.rebuild(engine, settings.var_dir, progress=True, procs=search.BUILD_PROCS).summary())
     return 0
@@ -377,7 +389,7 @@ def _purge(args, settings: Settings) -> int:
     if days < 1:
         print("--days must be at least 1", file=sys.stderr)
         return 2
-    with session_scope(make_sessionmaker(make_engine(settings.database_url))) as session:
+    with session_scope(make_sessionmaker(_engine(settings))) as session:
         counts = purge(session, days=days)
     print(
         f"Erased the personal details of {counts['submissions_erased']} submission(s) received more than "
@@ -392,7 +404,7 @@ def _purge(args, settings: Settings) -> int:
 def _locate(args, settings: Settings) -> int:
     from portal.services.geo import GeoIndex
 
-    result = GeoIndex.load(make_engine(settings.database_url)).locate(args.query)
+    result = GeoIndex.load(_engine(settings)).locate(args.query)
     print(json.dumps(result.as_dict(), indent=2))
     if not result.found:
         print(result.message, file=sys.stderr)
@@ -425,7 +437,7 @@ def _send_mail(args, settings: Settings) -> int:
 
     from portal.queries.outbox import deliver_due
 
-    engine = make_engine(settings.database_url)
+    engine = _engine(settings)
     stopping = threading.Event()
 
     def stop(_signum, _frame):
@@ -434,34 +446,25 @@ def _send_mail(args, settings: Settings) -> int:
     if args.loop:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-    failed = 0
-    try:
-        while True:
-            report = deliver_due(engine, settings, stop=stopping.is_set)
-            failed = report.failed
-            for error in report.errors:
-                print(f"failed: {error}", file=sys.stderr)
-            if not args.loop:
-                print(report.text())
-                break
-            if report.sent or report.failed:
-                print(report.text(), flush=True)
-            if stopping.wait(max(args.interval, 0.1)):
-                break
-    finally:
-        engine.dispose()
-    return 1 if failed and not args.loop else 0
+    while True:
+        report = deliver_due(engine, settings, stop=stopping.is_set)
+        for error in report.errors:
+            print(f"failed: {error}", file=sys.stderr)
+        if not args.loop:
+            print(report.text())
+            break
+        if report.sent or report.failed:
+            print(report.text(), flush=True)
+        if stopping.wait(max(args.interval, 0.1)):
+            break
+    return 1 if report.failed and not args.loop else 0
 
 
 @command("sla-sweep")
 def _sla_sweep(args, settings: Settings) -> int:
     from portal.queries.inbox import sla_sweep
 
-    engine = make_engine(settings.database_url)
-    try:
-        with session_scope(make_sessionmaker(engine)) as session:
-            flagged = sla_sweep(session, settings)
-    finally:
-        engine.dispose()
+    with session_scope(make_sessionmaker(_engine(settings))) as session:
+        flagged = sla_sweep(session, settings)
     print(f"{len(flagged)} newly overdue: " + (", ".join(flagged) if flagged else "none"))
     return 0

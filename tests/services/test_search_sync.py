@@ -262,3 +262,4 @@ def _rebuild_in_child(url: str, folder: str) -> None:
 
     engine = make_engine(url)
     search.rebuild(engine, Path(folder))
+    engine.dispose()
