@@ -334,8 +334,10 @@ class Exporter:
             if not page.content_type.startswith("text/html"):
                 continue
             target = self.out / page.file
-            text = target.read_text(encoding="utf-8")
-            target.write_text(self.rewrite(page, text), encoding="utf-8")
+            body = self.rewrite(page, target.read_text(encoding="utf-8")).encode("utf-8")
+            target.write_bytes(body)
+            self.report.bytes += len(body) - page.size
+            page.size = len(body)
         for path in list(self.report.failed):
             if path in self.pages:
                 del self.report.failed[path]
