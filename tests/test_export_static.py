@@ -2,8 +2,8 @@
 
 One export of a loaded database per backend (one team with meetings and priorities, its borough and the
 London-wide pages; `--only-team` keeps it to about 900 files), then every exported HTML file is parsed and
-every link followed on disk. The whole site is an estimated 250,000 files (every team's Pledge indicator
-pages, meetings, CSV and JSON twins), 40 minutes or more on the shared test machine, so it is not exported
+every link followed on disk. The whole site is an estimated 225,000 files (every team's Pledge indicator
+pages, meetings, CSV and JSON twins), about an hour on the shared test machine, so it is not exported
 here.
 """
 
