@@ -13,7 +13,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import contact, crime_import, httpbench, load, lookup, pages, search, site_search
+from bench import contact, crime_import, httpbench, load, lookup, pages, scale, search, site_search
 from bench.common import Context, heading
 
 SECTIONS = {
@@ -25,6 +25,7 @@ SECTIONS = {
     "site-search": site_search.run,
     "crime-import": crime_import.run,
     "contact": contact.run,
+    "scale": scale.run,
 }
 
 
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     crashed = []
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
         ctx = Context(quick=args.quick, workdir=Path(tmp))
-        if "load" not in args.only and set(args.only) - {"contact"}:  # contact makes its own database
+        if "load" not in args.only and set(args.only) - {"contact", "scale"}:  # these make their own database
             print("(load not selected: running setup once for a database; its figures are not targets)")
             load.run(ctx, report=False)
         for name in [n for n in SECTIONS if n in args.only]:

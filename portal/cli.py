@@ -142,6 +142,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loop", action="store_true", help="keep delivering until stopped (SIGTERM or Ctrl-C)")
     p.add_argument("--interval", type=float, default=30.0, metavar="SECONDS", help="wait between passes")
 
+    p = sub.add_parser(
+        "export-static",
+        help="render every public page, feed and JSON file to DIR with relative links, for a CDN",
+    )
+    p.add_argument("dir", type=Path, metavar="DIR", help="an empty or new folder, or an earlier export")
+    p.add_argument(
+        "--dynamic-origin",
+        metavar="URL",
+        help="where forms, search and staff links go (default: EXPORT_DYNAMIC_ORIGIN, else SITE_URL)",
+    )
+    p.add_argument("--concurrency", type=int, default=4, metavar="N", help="pages rendered at once")
+    subset = p.add_mutually_exclusive_group()
+    subset.add_argument("--teams", type=int, metavar="N", help="only the first N teams (by ward code)")
+    subset.add_argument("--only-team", metavar="E05…", help="only this team")
+
     sub.add_parser(
         "sla-sweep", help="flag messages and reports past their 24 hours and e-mail the borough admins"
     )
@@ -467,4 +482,25 @@ def _sla_sweep(args, settings: Settings) -> int:
     with session_scope(make_sessionmaker(_engine(settings))) as session:
         flagged = sla_sweep(session, settings)
     print(f"{len(flagged)} newly overdue: " + (", ".join(flagged) if flagged else "none"))
+    return 0
+
+
+@command("export-static")
+def _export_static(args, settings: Settings) -> int:
+    from portal.services.export import ExportProblem, export_static
+
+    try:
+        report = export_static(
+            settings,
+            args.dir,
+            dynamic_origin=args.dynamic_origin,
+            concurrency=args.concurrency,
+            teams=args.teams,
+            only_team=(args.only_team or "").strip().upper() or None,
+            progress=lambda text: print(text, flush=True),
+        )
+    except ExportProblem as problem:
+        print(f"export-static: {problem}", file=sys.stderr)
+        return 2
+    print(report.summary())
     return 0

@@ -52,6 +52,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SITE_URL", "http://127.0.0.1:8000", "the public address, for links in e-mails (no trailing slash)"
     ),
+    Setting(
+        "EXPORT_DYNAMIC_ORIGIN",
+        "",
+        "`export-static`: where forms, search and staff stay (https://…; empty means SITE_URL)",
+    ),
     Setting("MAIL_FROM", "Neighbourhood Pledge Portal <no-reply@localhost>", "From: of every e-mail sent"),
     Setting("SMTP_HOST", "127.0.0.1", "SMTP server `send-mail` delivers the outbox to"),
     Setting("SMTP_PORT", "25", "its port"),
@@ -92,6 +97,7 @@ class Settings:
     sign_in_lock_minutes: int = 15
     sign_in_address_limit: int = 30
     site_url: str = "http://127.0.0.1:8000"
+    export_dynamic_origin: str = ""
     mail_from: str = "Neighbourhood Pledge Portal <no-reply@localhost>"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -132,6 +138,7 @@ class Settings:
             sign_in_lock_minutes=_int(raw, "SIGN_IN_LOCK_MINUTES"),
             sign_in_address_limit=_int(raw, "SIGN_IN_ADDRESS_LIMIT"),
             site_url=raw["SITE_URL"].rstrip("/"),
+            export_dynamic_origin=raw["EXPORT_DYNAMIC_ORIGIN"].strip().rstrip("/"),
             mail_from=raw["MAIL_FROM"],
             smtp_host=raw["SMTP_HOST"],
             smtp_port=_int(raw, "SMTP_PORT"),
@@ -178,6 +185,8 @@ class Settings:
             raise SettingsError("SMTP_SECURITY must be none, starttls or ssl")
         if not self.site_url.startswith(("http://", "https://")):
             raise SettingsError("SITE_URL must start with http:// or https://")
+        if self.export_dynamic_origin and not self.export_dynamic_origin.startswith(("http://", "https://")):
+            raise SettingsError("EXPORT_DYNAMIC_ORIGIN must start with http:// or https:// (or be empty)")
 
     @property
     def is_sqlite(self) -> bool:

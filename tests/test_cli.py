@@ -35,6 +35,7 @@ COMMANDS = [
     "serve",
     "send-mail",
     "sla-sweep",
+    "export-static",
 ]
 
 
