@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from sqlalchemy import exc as sa_exc
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -21,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from portal import migrate, paths
 from portal.cache import PageCache
 from portal.db import make_engine, make_sessionmaker
+from portal.errors import service_unavailable
 from portal.middleware import InlineScriptHashes, SecurityHeadersMiddleware
 from portal.queries.staff import Policy
 from portal.routes import (
@@ -32,6 +34,7 @@ from portal.routes import (
     contact_figures,
     crime,
     engagement,
+    health,
     home,
     maps,
     pledge,
@@ -67,7 +70,7 @@ class Portal(Starlette):
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, connect_timeout=settings.database_connect_timeout)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -95,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Portal(
         routes=[
+            *health.routes,
             *home.routes,
             *search.routes,
             *maps.routes,
@@ -138,7 +142,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(InlineScriptHashes),
             Middleware(CsrfMiddleware),
         ],
-        exception_handlers={HTTPException: http_error, 500: server_error},
+        exception_handlers={
+            HTTPException: http_error,
+            sa_exc.DBAPIError: service_unavailable,
+            sa_exc.TimeoutError: service_unavailable,
+            500: server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings
