@@ -50,7 +50,7 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.query.compound import DefaultOr
 from whoosh.searching import Searcher
 
-from portal.db import make_sessionmaker
+from portal.db import database_unavailable, make_sessionmaker
 from portal.importers.common import ImportReport
 from portal.models import ContentChange
 from portal.services.search_documents import KINDS, documents
@@ -504,8 +504,11 @@ class Syncer:
             try:
                 if sync(self.engine, self.var_dir) != "none" and self.index is not None:
                     self.index.current()  # reopen here, so no request waits for it
-            except Exception:  # the database may be down for a while; try again next time
-                log.exception("search sync failed; trying again in %s s", self.every)
+            except Exception as error:  # the database may be down for a while; try again next time
+                if database_unavailable(error):  # one line, not a stack trace every few seconds
+                    log.warning("search sync failed (database unavailable); trying again in %s s", self.every)
+                else:
+                    log.exception("search sync failed; trying again in %s s", self.every)
 
 
 class SearchIndex:
