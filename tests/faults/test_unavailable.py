@@ -158,3 +158,18 @@ def test_cached_pages_are_still_served_while_the_database_is_down(breakable):
     breaker.on = False
     assert client.get("/boroughs").status_code == 200
     assert client.get("/healthz").json()["database"] == "ok"
+
+
+def test_other_database_errors_stay_500s(backend, tmp_path):
+    from sqlalchemy.exc import IntegrityError
+    from starlette.routing import Route
+
+    def duplicate(_request):
+        raise IntegrityError("INSERT …", {}, Exception("duplicate key value violates unique constraint"))
+
+    app = create_app(Settings(database_url=unreachable_url(backend, tmp_path), var_dir=tmp_path))
+    app.router.routes.append(Route("/duplicate", duplicate))
+    response = TestClient(app, raise_server_exceptions=False).get("/duplicate")
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.text
+    assert "retry-after" not in response.headers
