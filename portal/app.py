@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+from sqlalchemy import exc as sa_exc
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -22,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from portal import migrate, paths
 from portal.cache import PageCache
 from portal.db import make_engine, make_sessionmaker
+from portal.errors import service_unavailable
 from portal.middleware import InlineScriptHashes, SecurityHeadersMiddleware
 from portal.queries.staff import Policy
 from portal.routes import (
@@ -33,6 +35,7 @@ from portal.routes import (
     contact_figures,
     crime,
     engagement,
+    health,
     home,
     maps,
     pledge,
@@ -68,7 +71,7 @@ class Portal(Starlette):
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, connect_timeout=settings.database_connect_timeout)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Portal(
         routes=[
+            *health.routes,
             *home.routes,
             *search.routes,
             *maps.routes,
@@ -139,7 +143,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(InlineScriptHashes),
             Middleware(CsrfMiddleware),
         ],
-        exception_handlers={HTTPException: http_error, 500: server_error},
+        exception_handlers={
+            HTTPException: http_error,
+            sa_exc.DBAPIError: service_unavailable,
+            sa_exc.TimeoutError: service_unavailable,
+            500: server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal.db import database_unavailable
 from portal.models import ContentChange
 from portal.templating import wants_json
 
@@ -63,10 +64,17 @@ class PageCache:
     def version(self) -> int:
         now = time.monotonic()
         if self._stale or now - self._checked >= self.check_seconds:
-            with self.engine.connect() as connection:
-                self._version = connection.execute(
-                    select(func.coalesce(func.max(ContentChange.id), 0))
-                ).scalar_one()
+            try:
+                with self.engine.connect() as connection:
+                    self._version = connection.execute(
+                        select(func.coalesce(func.max(ContentChange.id), 0))
+                    ).scalar_one()
+            except Exception as error:
+                # The database is unreachable: pages already cached are still served (for at most
+                # MAX_AGE_SECONDS), the rest answer 503. The next request looks again.
+                if self._version < 0 or not database_unavailable(error):
+                    raise
+                return self._version
             self._checked, self._stale = now, False
         return self._version
 

@@ -7,10 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
+CONNECT_TIMEOUT = 5  # seconds: how long a new connection may take before the request gets a 503
 
-def make_engine(url: str) -> Engine:
+
+def make_engine(url: str, connect_timeout: float = CONNECT_TIMEOUT) -> Engine:
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
@@ -25,7 +28,24 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     options = " ".join(filter(None, [parsed.query.get("options", ""), "-c timezone=UTC"]))
     parsed = parsed.update_query_dict({"options": options})
-    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # pool_pre_ping: a connection the server dropped (a restart, a fail-over) is noticed and replaced
+    # before use, so the portal recovers by itself once the database is back. connect_timeout: while it
+    # is unreachable, a request waits this long at most (libpq takes whole seconds, at least 2).
+    return create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"connect_timeout": max(2, round(connect_timeout))},
+    )
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True for the errors that mean the database cannot be reached now (down, restarting, a dropped
+    connection, the pool exhausted), as opposed to a fault in a query or the data."""
+    if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
+        return True
+    return isinstance(error, sa_exc.DBAPIError) and bool(error.connection_invalidated)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

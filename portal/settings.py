@@ -36,6 +36,11 @@ SETTINGS: tuple[Setting, ...] = (
         "127.0.0.1",
         "proxies trusted for X-Forwarded-Proto/-For (comma-separated addresses, or *)",
     ),
+    Setting(
+        "DATABASE_CONNECT_TIMEOUT",
+        "5",
+        "seconds a new PostgreSQL connection may take before the page says the service is unavailable",
+    ),
     Setting("VAR_DIR", "", "writable folder for the SQLite database and search index; empty means var/"),
     Setting("MAP_TILES_URL", "", "Leaflet tile URL template for map backgrounds; empty means no tiles"),
     Setting("MAP_TILES_ATTRIBUTION", "", "attribution shown with the map tiles"),
@@ -78,6 +83,7 @@ MIN_TOKEN_LENGTH = 16
 class Settings:
     environment: str = "development"
     database_url: str = ""
+    database_connect_timeout: float = 5.0
     secret_key: str = DEV_SECRET
     host: str = "127.0.0.1"
     port: int = 8000
@@ -119,6 +125,7 @@ class Settings:
         settings = cls(
             environment=raw["ENVIRONMENT"],
             database_url=raw["DATABASE_URL"] or sqlite_url(var_dir / "portal.sqlite3"),
+            database_connect_timeout=_float(raw, "DATABASE_CONNECT_TIMEOUT"),
             secret_key=raw["SECRET_KEY"],
             host=raw["HOST"],
             port=_int(raw, "PORT"),
@@ -181,6 +188,8 @@ class Settings:
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name.upper()} must be at least 1")
 
+        if self.database_connect_timeout <= 0:
+            raise SettingsError("DATABASE_CONNECT_TIMEOUT must be a number of seconds above 0")
         if self.smtp_security not in {"none", "starttls", "ssl"}:
             raise SettingsError("SMTP_SECURITY must be none, starttls or ssl")
         if not self.site_url.startswith(("http://", "https://")):

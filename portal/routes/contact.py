@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from portal.db import database_unavailable
 from portal.models import Borough, Team
 from portal.models.contact import (
     CONTACT_BY,
@@ -234,7 +235,9 @@ async def _take(request: Request, kind: str, context: dict[str, Any], team_id: s
         response = _page(request, kind, context, values, {"body": refused.message}, 429)
         response.headers["retry-after"] = str(refused.retry_after)
         return response
-    except Exception:
+    except Exception as error:
+        if database_unavailable(error):
+            raise  # the 503 page: the transaction was rolled back, so nothing was kept
         log.exception("a %s could not be stored", kind)
         return _refused_page(
             request,

@@ -21,6 +21,7 @@ another node converges within that time.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -49,7 +50,7 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.query.compound import DefaultOr
 from whoosh.searching import Searcher
 
-from portal.db import make_sessionmaker
+from portal.db import database_unavailable, make_sessionmaker
 from portal.importers.common import ImportReport
 from portal.models import ContentChange
 from portal.services.search_documents import KINDS, documents
@@ -231,6 +232,53 @@ def _write_marker(folder: Path, last: int, seen: set[int]) -> None:
     os.replace(temporary, folder / "applied.json")
 
 
+# -- checksums: a damaged index is found at start, not by a visitor ---------------------------------------
+# whoosh opens an index whose segment files were overwritten in the middle and answers searches from it,
+# wrongly (no hits, or too few). So every commit (a build, an update) records each file's size and hash
+# in `checksums.json`, and a process checks them when it opens the index at start.
+
+MANIFEST = "checksums.json"
+_UNCHECKED = {MANIFEST, MANIFEST + ".tmp", "applied.json", "applied.json.tmp"}
+
+
+class IndexDamaged(Exception):
+    """The index on disk does not match its checksums (or has none)."""
+
+
+def _checked_files(folder: Path) -> list[Path]:
+    files = (f for f in folder.iterdir() if f.is_file() and f.name not in _UNCHECKED)
+    return sorted(f for f in files if not f.name.endswith("LOCK"))
+
+
+def _file_digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "blake2b").hexdigest()[:32]
+
+
+def _write_manifest(folder: Path) -> None:
+    files = {f.name: [f.stat().st_size, _file_digest(f)] for f in _checked_files(folder)}
+    temporary = folder / (MANIFEST + ".tmp")
+    temporary.write_text(json.dumps(files))
+    os.replace(temporary, folder / MANIFEST)
+
+
+def verify(folder: Path) -> None:
+    """Raise `IndexDamaged` unless every file the last commit recorded is there, whole and unchanged."""
+    try:
+        files = json.loads((folder / MANIFEST).read_text())
+        recorded = {str(name): (int(size), str(digest)) for name, (size, digest) in files.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        raise IndexDamaged(f"{folder.name} has no readable {MANIFEST}") from None
+    if not recorded:
+        raise IndexDamaged(f"{folder.name}/{MANIFEST} lists no files")
+    for name, (size, digest) in recorded.items():
+        path = folder / name
+        if not path.is_file():
+            raise IndexDamaged(f"{folder.name}/{name} is missing")
+        if path.stat().st_size != size or _file_digest(path) != digest:
+            raise IndexDamaged(f"{folder.name}/{name} does not match its checksum")
+
+
 def _latest_change(engine: Engine) -> tuple[int, set[int]]:
     """The newest change id, and the ids near it already committed: what a build reading the database now
     includes."""
@@ -288,6 +336,7 @@ def _rebuild(engine: Engine, var_dir: Path, progress: bool, procs: int) -> Impor
         writer.commit()
         # Suggestions come from words used at least twice: a one-off is as likely a typo itself.
         (folder / "words.txt").write_text("".join(f"{w}\t{n}\n" for w, n in words.items() if n > 1))
+        _write_manifest(folder)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -341,6 +390,7 @@ def apply(engine: Engine, var_dir: Path, scopes: set[str]) -> int:
         writer.cancel()
         raise
     writer.commit()
+    _write_manifest(folder)
     return len(docs)
 
 
@@ -396,6 +446,22 @@ def _needs_rebuild(scope: str | None) -> bool:
     return scope.startswith("load:") and scope.removeprefix("load:") in REBUILD_DATASETS
 
 
+def _remove_abandoned_builds(root: Path) -> None:
+    """Delete the half-built folders of rebuilds that never finished (a process killed mid-build: it
+    never wrote `applied.json`). Only when no rebuild is running now, that is when `.rebuild-lock` is
+    free; its file outlives the process, but the lock itself died with it."""
+    with open(root / ".rebuild-lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return  # a rebuild is running: its folder is not abandoned
+        live = os.readlink(root / "live") if (root / "live").is_symlink() else ""
+        for folder in root.glob("build-*"):
+            if folder.name != live and not (folder / "applied.json").exists():
+                log.warning("removing %s, left by an index rebuild that did not finish", folder.name)
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 def _live_folder(var_dir: Path) -> Path:
     root = index_root(var_dir)
     return root / os.readlink(root / "live")
@@ -438,8 +504,11 @@ class Syncer:
             try:
                 if sync(self.engine, self.var_dir) != "none" and self.index is not None:
                     self.index.current()  # reopen here, so no request waits for it
-            except Exception:  # the database may be down for a while; try again next time
-                log.exception("search sync failed; trying again in %s s", self.every)
+            except Exception as error:  # the database may be down for a while; try again next time
+                if database_unavailable(error):  # one line, not a stack trace every few seconds
+                    log.warning("search sync failed (database unavailable); trying again in %s s", self.every)
+                else:
+                    log.exception("search sync failed; trying again in %s s", self.every)
 
 
 class SearchIndex:
@@ -461,17 +530,27 @@ class SearchIndex:
         made while this node was away."""
         search = cls(var_dir)
         try:
-            search.current()
-        except Exception:  # missing or corrupt: rebuild rather than fail to start
+            search._open_checked(var_dir)
+        except Exception:  # missing, damaged or unreadable: rebuild rather than fail to start
             with _lock(index_root(var_dir), ".rebuild-lock"):
                 try:  # another process of this node may have rebuilt it while this one waited
-                    search.current()
-                except Exception:
-                    log.warning("the search index is missing or unreadable: rebuilding it")
+                    search._open_checked(var_dir)
+                except Exception as error:
+                    log.warning(
+                        "the search index is missing or unreadable (%s: %s): rebuilding it from the database",
+                        type(error).__name__,
+                        error,
+                    )
                     _rebuild(engine, var_dir, progress=False, procs=1)
                     search.current()
+        _remove_abandoned_builds(index_root(var_dir))
         sync(engine, var_dir)
         return search
+
+    def _open_checked(self, var_dir: Path) -> None:
+        with _lock(index_root(var_dir)):  # no update is half-written while the files are checked
+            verify(_live_folder(var_dir))
+            self.current()
 
     def current(self):
         live = self.root / "live"
