@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from portal import migrate, paths
 from portal.cache import PageCache
 from portal.db import make_engine, make_sessionmaker
-from portal.middleware import InlineScriptHashes, SecurityHeadersMiddleware
+from portal.middleware import BodySizeLimit, InlineScriptHashes, SecurityHeadersMiddleware
 from portal.queries.staff import Policy
 from portal.routes import (
     about,
@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(GZipMiddleware, minimum_size=800),
             Middleware(InlineScriptHashes),
             Middleware(CsrfMiddleware),
+            Middleware(BodySizeLimit),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},
         lifespan=lifespan,

@@ -182,6 +182,10 @@ async def _read_form(request: Request, max_file_size: int) -> FormData:
             form = await parser.parse()
         except MultiPartException as error:
             raise HTTPException(400, error.message) from None
+        except BaseException:  # cut off (file or body too large, client gone): no spooled file left open
+            for file in parser._files_to_close_on_error:
+                file.close()
+            raise
     request._form = form  # kept as `request.form()` keeps it: a later call returns this form
     return form
 
@@ -210,6 +214,7 @@ async def checked_form(request: Request, *, max_file_size: int = MAX_FORM_PART) 
     cookie = auth.unsign(_secret(request), CSRF_SALT, request.cookies.get(CSRF_COOKIE))
     sent = form.get(CSRF_FIELD)
     if not isinstance(sent, str) or not auth.same(sent, cookie):
+        await form.close()  # a refused form's uploaded files are not kept open
         raise HTTPException(403, CSRF_MESSAGE)
     return form
 
