@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from markupsafe import Markup, escape
 from python_multipart.multipart import parse_options_header
@@ -288,4 +288,9 @@ def safe_next(target: str | None, default: str) -> str:
     """Only a path on this site: never another host (an open redirect) or a scheme-relative URL."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
+    decoded = unquote(target)
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in decoded) or decoded.startswith("//") or "\\" in decoded:
+        return (
+            default  # control characters and spaces (a browser drops tabs: "/\t/x" is "//x"), encoded tricks
+        )
     return target
