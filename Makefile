@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run setup serve test chromium bench lint format clean
+.PHONY: help run setup serve test chromium bench lint format audit clean
 
 help:
 	@echo "make run     set up and serve the portal on http://127.0.0.1:$${PORT:-8000} (SQLite, real data)"
 	@echo "make test    set up and run the whole test suite (installs Debian chromium if missing)"
 	@echo "make bench   run the benchmarks and print figures and ratios"
 	@echo "make lint    ruff check and format check"
+	@echo "make audit   pip-audit of every installed dependency (needs the network)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,11 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format portal tests bench
 	$(BIN)/ruff check --fix portal tests bench
+
+# Known vulnerabilities in what is installed (the project and its test tools): fails when one is found.
+audit: $(VENV)/.installed-test
+	$(PY) -m pip install --quiet "pip-audit>=2.7,<3"
+	$(BIN)/pip-audit --progress-spinner off --skip-editable $(AUDIT_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/index .pytest_cache .ruff_cache

@@ -24,7 +24,7 @@ from portal import migrate, paths
 from portal.cache import PageCache
 from portal.db import make_engine, make_sessionmaker
 from portal.errors import service_unavailable
-from portal.middleware import InlineScriptHashes, SecurityHeadersMiddleware
+from portal.middleware import BodySizeLimit, InlineScriptHashes, SecurityHeadersMiddleware
 from portal.queries.staff import Policy
 from portal.routes import (
     about,
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(GZipMiddleware, minimum_size=800),
             Middleware(InlineScriptHashes),
             Middleware(CsrfMiddleware),
+            Middleware(BodySizeLimit),
         ],
         exception_handlers={
             HTTPException: http_error,

@@ -15,10 +15,13 @@ cached page must stay valid: the same bytes always have the same hash. An inject
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import re
 from urllib.parse import urlsplit
 
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADERS = [
@@ -138,3 +141,81 @@ class InlineScriptHashes:
             await send(message)
 
         await self.app(scope, receive, hold_html)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+TOO_LARGE = (
+    "The information you sent is too large for this service. Go back and send less, or a smaller file."
+)
+
+
+class BodySizeLimit:
+    """Refuses a request body larger than MAX_BODY_BYTES (MAX_UPLOAD_BYTES for a multipart body sent to a
+    staff page) with 413: at once when Content-Length says so, and, for a chunked body with no length,
+    as soon as the bytes received pass the limit (whatever the handler was doing is dropped). The answer
+    is the error page, or JSON under /api and for `.json` / JSON-accepting requests."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    @staticmethod
+    def limit(scope: Scope) -> int:
+        settings = _settings(scope)
+        headers = dict(scope.get("headers", []))
+        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        if multipart and scope.get("path", "").startswith("/staff/"):
+            return settings.max_upload_bytes
+        return settings.max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit(scope)
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None and length.strip().isdigit() and int(length) > limit:
+            await self.too_large(scope, send)
+            return
+        received, exceeded, started = 0, False, False
+
+        async def counted_receive() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    raise BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if exceeded and not started:
+                return  # the handler's answer to a cut-off body (a 400, say) gives way to the 413
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        with contextlib.suppress(BodyTooLarge):
+            await self.app(scope, counted_receive, guarded_send)
+        if exceeded and not started:
+            await self.too_large(scope, send)
+
+    @staticmethod
+    async def too_large(scope: Scope, send: Send) -> None:
+        from portal.templating import respond
+
+        request = Request(scope)
+        if request.url.path.startswith("/api/"):
+            response: Response = JSONResponse({"error": TOO_LARGE}, status_code=413)
+        else:
+            context = {"status": 413, "title": "Too much information sent", "message": TOO_LARGE}
+            response = respond(request, "errors/error.html", context, status_code=413)
+        response.headers["connection"] = "close"
+
+        async def no_body() -> Message:
+            return {"type": "http.disconnect"}
+
+        await response(scope, no_body, send)

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from markupsafe import Markup, escape
 from python_multipart.multipart import parse_options_header
@@ -182,6 +182,10 @@ async def _read_form(request: Request, max_file_size: int) -> FormData:
             form = await parser.parse()
         except MultiPartException as error:
             raise HTTPException(400, error.message) from None
+        except BaseException:  # cut off (file or body too large, client gone): no spooled file left open
+            for file in parser._files_to_close_on_error:
+                file.close()
+            raise
     request._form = form  # kept as `request.form()` keeps it: a later call returns this form
     return form
 
@@ -210,6 +214,7 @@ async def checked_form(request: Request, *, max_file_size: int = MAX_FORM_PART) 
     cookie = auth.unsign(_secret(request), CSRF_SALT, request.cookies.get(CSRF_COOKIE))
     sent = form.get(CSRF_FIELD)
     if not isinstance(sent, str) or not auth.same(sent, cookie):
+        await form.close()  # a refused form's uploaded files are not kept open
         raise HTTPException(403, CSRF_MESSAGE)
     return form
 
@@ -283,4 +288,9 @@ def safe_next(target: str | None, default: str) -> str:
     """Only a path on this site: never another host (an open redirect) or a scheme-relative URL."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
+    decoded = unquote(target)
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in decoded) or decoded.startswith("//") or "\\" in decoded:
+        return (
+            default  # control characters and spaces (a browser drops tabs: "/\t/x" is "//x"), encoded tricks
+        )
     return target

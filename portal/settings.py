@@ -75,6 +75,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CONTACT_LIMIT_PER_ADDRESS_HOUR", "10", "submissions from one network address per hour"),
     Setting("CONTACT_LIMIT_PER_EMAIL_DAY", "10", "submissions giving one e-mail address per day"),
     Setting("RETENTION_DAYS", "365", "`purge` erases the personal details of submissions older than this"),
+    Setting("MAX_BODY_BYTES", "1048576", "largest request body accepted (413 beyond it), except uploads"),
+    Setting(
+        "MAX_UPLOAD_BYTES", "22020096", "largest multipart (file upload) body to a staff page (413 beyond)"
+    ),
 )
 MIN_TOKEN_LENGTH = 16
 
@@ -115,6 +119,8 @@ class Settings:
     contact_limit_per_address_hour: int = 10
     contact_limit_per_email_day: int = 10
     retention_days: int = 365
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 21 * 1024 * 1024  # above photos.MAX_READ_BYTES, so the photo form says why
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -157,6 +163,8 @@ class Settings:
             contact_limit_per_address_hour=_int(raw, "CONTACT_LIMIT_PER_ADDRESS_HOUR"),
             contact_limit_per_email_day=_int(raw, "CONTACT_LIMIT_PER_EMAIL_DAY"),
             retention_days=_int(raw, "RETENTION_DAYS"),
+            max_body_bytes=_int(raw, "MAX_BODY_BYTES"),
+            max_upload_bytes=_int(raw, "MAX_UPLOAD_BYTES"),
         )
         settings.validate()
         return settings
@@ -184,6 +192,8 @@ class Settings:
             "contact_limit_per_address_hour",
             "contact_limit_per_email_day",
             "retention_days",
+            "max_body_bytes",
+            "max_upload_bytes",
         ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name.upper()} must be at least 1")

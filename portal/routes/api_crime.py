@@ -48,7 +48,10 @@ def parse_date(raw: str | None, required: bool = False) -> date | None:
     match = _MONTH.match(raw.strip())
     if not match:
         raise ApiError(400, "date must be a month as YYYY-MM, like 2023-01")
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    try:
+        return date(int(match.group(1)), int(match.group(2)), 1)
+    except ValueError:  # year 0000 (found by the schemathesis fuzz run), or a month past 12
+        raise ApiError(400, "date must be a month as YYYY-MM, like 2023-01") from None
 
 
 def parse_coordinate(raw: str | None, name: str, limit: float) -> float:

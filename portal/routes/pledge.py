@@ -589,6 +589,8 @@ def list_explanations(request: Request) -> Response:
     area = (request.query_params.get("area") or "").strip().upper()[:20]
     if not area:
         return api_error(400, "area is required: a force id, borough (E09…), ward (E05…) or survey code.")
+    if not area.isprintable():  # a NUL byte is refused by PostgreSQL (found by the schemathesis fuzz run)
+        return api_error(400, "area must be a force id, borough (E09…), ward (E05…) or survey code.")
     with session_scope(request.app.state.sessions) as session:
         level = area_level(session, area) or area_level(session, area.lower())
         if level is None:
