@@ -13,7 +13,18 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import contact, crime_import, httpbench, load, lookup, pages, scale, search, site_search
+from bench import (
+    contact,
+    crime_import,
+    httpbench,
+    lighthouse,
+    load,
+    lookup,
+    pages,
+    scale,
+    search,
+    site_search,
+)
 from bench.common import Context, heading
 
 SECTIONS = {
@@ -26,6 +37,7 @@ SECTIONS = {
     "crime-import": crime_import.run,
     "contact": contact.run,
     "scale": scale.run,
+    "lighthouse": lighthouse.run,
 }
 
 

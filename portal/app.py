@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *boroughs.index_routes,
             *crime.routes,
             *pledge.routes,
+            *about.top_routes,
             Mount(
                 "/teams",
                 routes=[*teams.routes, *engagement.team_routes, *crime.team_routes, *pledge.team_routes],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from portal.db import session_scope
 from portal.queries.system import list_data_loads
@@ -17,4 +18,9 @@ def data(request: Request) -> Response:
     return respond(request, "about/data.html", {"loads": loads})
 
 
+def accessibility(request: Request) -> Response:
+    return respond(request, "about/accessibility.html", {})
+
+
 routes = [*twin("/data", data, name="data")]
+top_routes = [Route("/accessibility", accessibility, name="accessibility")]
