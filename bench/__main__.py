@@ -13,7 +13,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import contact, crime_import, httpbench, load, lookup, pages, search, site_search
+from bench import contact, crime_import, httpbench, load, lookup, pages, search, site_search, traffic
 from bench.common import Context, heading
 
 SECTIONS = {
@@ -25,6 +25,7 @@ SECTIONS = {
     "site-search": site_search.run,
     "crime-import": crime_import.run,
     "contact": contact.run,
+    "traffic": traffic.run,
 }
 
 
