@@ -24,6 +24,7 @@ from bench import (
     scale,
     search,
     site_search,
+    traffic,
 )
 from bench.common import Context, heading
 
@@ -38,6 +39,7 @@ SECTIONS = {
     "contact": contact.run,
     "scale": scale.run,
     "lighthouse": lighthouse.run,
+    "traffic": traffic.run,
 }
 
 

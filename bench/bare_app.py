@@ -18,7 +18,10 @@ async def hello(request):
 # The same path shapes as the portal routes the sections measure, each answering a fixed "ok".
 app = Starlette(
     routes=[
+        Route("/", hello),
+        Route("/find", hello),
         Route("/find.json", hello),
+        Route("/search", hello),
         Route("/search.json", hello),
         Route("/teams/{code}", hello),
         Route("/teams/{code}/crime", hello),
@@ -31,12 +34,13 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     uvicorn.run(
-        app,
+        "bench.bare_app:app" if args.workers > 1 else app,  # several workers need an import string
         host=args.host,
         port=args.port,
-        workers=1,
+        workers=args.workers,
         log_level="warning",
         proxy_headers=True,
         server_header=False,

@@ -50,11 +50,12 @@ def _wards_file(ctx: Context):
 
 
 @contextmanager
-def _postgres_schema(base_url: str):
+def postgres_schema(base_url: str, prefix: str = "bench_contact"):
+    """A throw-away schema on that server: yields a URL whose search_path is it; dropped afterwards."""
     from sqlalchemy import create_engine, make_url, text
 
     url = make_url(base_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    schema = f"bench_contact_{uuid.uuid4().hex[:8]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -224,6 +225,6 @@ def run(ctx: Context) -> None:
     if not pg:
         print("  PostgreSQL: skipped (set PORTAL_BENCH_DATABASE_URL=postgresql://… to run it)")
         return
-    with _postgres_schema(pg) as url:
+    with postgres_schema(pg) as url:
         pg_rate = _round(ctx, "PostgreSQL", url, count)
     print(f"  PostgreSQL/SQLite: submissions/s {pg_rate / sqlite_rate:.2f}×" if sqlite_rate else "")
