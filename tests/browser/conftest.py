@@ -29,7 +29,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: the sync API runs an event loop in this thread while it is open, and
+# tests after the browser tests call asyncio.run (the export, the kill -9 fault test).
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         pytest.fail("Debian chromium is not installed: `make test` installs it with apt-get")

@@ -28,6 +28,7 @@ REAL = "E05014058"  # Chadwell Heath: the real police.uk record, no meetings rec
 BOROUGH = "E09000002"  # Barking and Dagenham
 PASSWORD = "kettle harbour violet lantern"
 NOT_HTML = (".json", ".csv", ".ics", ".atom", ".jpg", ".xml", ".geojson")
+NOT_PAGES = {"/healthz"}  # the load balancer's health check answers JSON
 
 
 def html_route_paths(app) -> set[str]:
@@ -45,7 +46,7 @@ def html_route_paths(app) -> set[str]:
 
     paths = set()
     for path in walk(app.routes):
-        if path.endswith(NOT_HTML) or (path.startswith("/api/") and path != "/api/"):
+        if path.endswith(NOT_HTML) or path in NOT_PAGES or (path.startswith("/api/") and path != "/api/"):
             continue  # data for software, not pages (the API answers JSON)
         paths.add(path)
     return paths
